@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Install the Debian 12 packages that building, running and testing Usher
+# need. Runs apt-get only when something is missing; uses sudo when not
+# root.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config git curl ca-certificates python3
+  libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev libssl-dev
+  libssh-dev libcurl4-openssl-dev libcjose-dev libcmocka-dev
+  sqlite3 openssh-client postgresql postgresql-contrib
+  nodejs npm wrk nginx-light
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
