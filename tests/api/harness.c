@@ -53,9 +53,13 @@ struct harness {
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 
+/* Databases this process has created, for unique names. */
+static unsigned databases_created;
+
 static void init_curl(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
+    srandom((unsigned)time(NULL) ^ (unsigned)getpid());
 }
 
 static char *xdup(const char *s)
@@ -145,8 +149,10 @@ static void create_pg_database(struct harness *h)
 
     if (PQstatus(conn) != CONNECTION_OK)
         fail_msg("cannot connect to PostgreSQL: %s", PQerrorMessage(conn));
-    snprintf(h->pg_name, sizeof(h->pg_name), "usher_test_%d_%ld",
-             (int)getpid(), (long)random());
+    /* The counter keeps names apart within one process, the pid and the
+     * random part across processes sharing the cluster. */
+    snprintf(h->pg_name, sizeof(h->pg_name), "usher_test_%d_%u_%ld",
+             (int)getpid(), ++databases_created, (long)random() % 100000);
     snprintf(sql, sizeof(sql), "CREATE DATABASE %s", h->pg_name);
     res = PQexec(conn, sql);
     if (PQresultStatus(res) != PGRES_COMMAND_OK)
@@ -241,7 +247,6 @@ struct harness *harness_start(const char *const *args)
                      "USHER_TEST_POSTGRES_ADMIN");
     }
     pthread_once(&curl_once, init_curl);
-    srandom((unsigned)time(NULL) ^ (unsigned)getpid());
     pthread_mutex_init(&h->lock, NULL);
     pthread_cond_init(&h->changed, NULL);
     snprintf(h->dir, sizeof(h->dir), "%s/usher-test-XXXXXX",
