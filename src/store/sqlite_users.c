@@ -284,6 +284,29 @@ enum store_result store_sqlite_user_update_status(struct store *base,
 static const char sql_activate_dormant[] =
     "UPDATE users SET status = 'active', updated_at = ?2 "
     "WHERE id = ?1 AND status = 'dormant'";
+static const char sql_user_exists[] = "SELECT 1 FROM users WHERE id = ?1";
+
+/* Report STORE_NOT_FOUND when no user has the id. */
+static enum store_result check_exists(struct store_sqlite_conn *conn,
+                                      const char *id)
+{
+    sqlite3_stmt *stmt = store_sqlite_stmt(conn, sql_user_exists);
+    enum store_result result = STORE_OK;
+    int rc;
+
+    if (stmt == NULL)
+        return STORE_ERROR;
+    store_sqlite_bind_text(stmt, 1, id);
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_DONE) {
+        store_set_error("activate dormant user: no such row");
+        result = STORE_NOT_FOUND;
+    } else if (rc != SQLITE_ROW) {
+        result = store_sqlite_fail(conn, rc, "check user");
+    }
+    store_sqlite_done(stmt);
+    return result;
+}
 
 enum store_result store_sqlite_user_activate_if_dormant(struct store *base,
                                                         const char *id,
@@ -291,6 +314,7 @@ enum store_result store_sqlite_user_activate_if_dormant(struct store *base,
 {
     struct store_sqlite_conn *conn = store_sqlite_conn(base);
     sqlite3_stmt *stmt;
+    enum store_result result;
 
     if (conn == NULL)
         return STORE_UNAVAILABLE;
@@ -299,7 +323,10 @@ enum store_result store_sqlite_user_activate_if_dormant(struct store *base,
         return STORE_ERROR;
     store_sqlite_bind_text(stmt, 1, id);
     sqlite3_bind_int64(stmt, 2, now);
-    return store_sqlite_exec_stmt(conn, stmt, "activate dormant user");
+    result = store_sqlite_exec_stmt(conn, stmt, "activate dormant user");
+    if (result == STORE_OK && sqlite3_changes(store_sqlite_db(conn)) == 0)
+        result = check_exists(conn, id);
+    return result;
 }
 
 static const char sql_update_roles[] =
@@ -594,11 +621,11 @@ static void build_list_sql(const struct store_user_query *q, struct buf *sql,
     buf_puts(sql, "u.deleted = 0 AND u.is_system = 0");
     if (q->search != NULL && q->search[0] != '\0') {
         /* instr() compares bytes, so "%", "_" and "\" match themselves. */
-        buf_puts(sql, " AND (instr(lower(u.username), ");
+        buf_puts(sql, " AND (instr(lower(u.username), lower(");
         add_text(sql, p, q->search);
-        buf_puts(sql, ") > 0 OR instr(lower(u.email), ");
+        buf_puts(sql, ")) > 0 OR instr(lower(u.email), lower(");
         add_text(sql, p, q->search);
-        buf_puts(sql, ") > 0)");
+        buf_puts(sql, ")) > 0)");
     }
     if (q->statuses != 0)
         add_name_list(sql, p, q->statuses, "u.status", status_name);

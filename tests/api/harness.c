@@ -233,19 +233,14 @@ static void add_arg(struct harness *h, const char *arg)
     h->args[h->nargs++] = xdup(arg);
 }
 
-struct harness *harness_start(const char *const *args)
+/* Allocate a harness with its own temporary directory and HTTP client. */
+static struct harness *harness_new(void)
 {
     struct harness *h = calloc(1, sizeof(*h));
     const char *tmp = getenv("TMPDIR");
-    const char *backend = getenv("USHER_TEST_BACKEND");
-    const char *pg = NULL;
 
-    if (backend != NULL && strcmp(backend, "postgres") == 0) {
-        pg = getenv("USHER_TEST_POSTGRES_ADMIN");
-        if (pg == NULL || pg[0] == '\0')
-            fail_msg("USHER_TEST_BACKEND=postgres needs "
-                     "USHER_TEST_POSTGRES_ADMIN");
-    }
+    if (h == NULL)
+        abort();
     pthread_once(&curl_once, init_curl);
     pthread_mutex_init(&h->lock, NULL);
     pthread_cond_init(&h->changed, NULL);
@@ -253,14 +248,17 @@ struct harness *harness_start(const char *const *args)
              tmp ? tmp : "/tmp");
     if (mkdtemp(h->dir) == NULL)
         fail_msg("mkdtemp: %s", strerror(errno));
-    snprintf(h->db_path, sizeof(h->db_path), "%s/usher.db", h->dir);
+    h->curl = curl_easy_init();
+    return h;
+}
 
+/* Add the arguments every server gets: a free port and the store. */
+static void add_common_args(struct harness *h, const char *const *args)
+{
     add_arg(h, "server");
     add_arg(h, "--http-address");
     add_arg(h, "127.0.0.1:0");
-    if (pg != NULL && pg[0] != '\0') {
-        h->pg_admin = xdup(pg);
-        create_pg_database(h);
+    if (h->pg_url != NULL) {
         add_arg(h, "--postgres-url");
         add_arg(h, h->pg_url);
     } else {
@@ -270,8 +268,43 @@ struct harness *harness_start(const char *const *args)
     add_arg(h, "--rate-limit-disable-all");
     for (size_t i = 0; args != NULL && args[i] != NULL; i++)
         add_arg(h, args[i]);
+}
 
-    h->curl = curl_easy_init();
+struct harness *harness_start(const char *const *args)
+{
+    const char *backend = getenv("USHER_TEST_BACKEND");
+    const char *pg = NULL;
+    struct harness *h;
+
+    if (backend != NULL && strcmp(backend, "postgres") == 0) {
+        pg = getenv("USHER_TEST_POSTGRES_ADMIN");
+        if (pg == NULL || pg[0] == '\0')
+            fail_msg("USHER_TEST_BACKEND=postgres needs "
+                     "USHER_TEST_POSTGRES_ADMIN");
+    }
+    h = harness_new();
+    snprintf(h->db_path, sizeof(h->db_path), "%s/usher.db", h->dir);
+    if (pg != NULL) {
+        h->pg_admin = xdup(pg);
+        create_pg_database(h);
+    }
+    add_common_args(h, args);
+    spawn(h);
+    return h;
+}
+
+struct harness *harness_start_replica(struct harness *primary,
+                                      const char *const *args)
+{
+    struct harness *h = harness_new();
+
+    /* The primary owns the database: only its harness_free removes it. */
+    snprintf(h->db_path, sizeof(h->db_path), "%s", primary->db_path);
+    if (primary->pg_url != NULL) {
+        h->pg_admin = xdup(primary->pg_admin);
+        h->pg_url = xdup(primary->pg_url);
+    }
+    add_common_args(h, args);
     spawn(h);
     return h;
 }
@@ -381,7 +414,12 @@ int harness_pid(const struct harness *h)
 
 const char *harness_sqlite_path(const struct harness *h)
 {
-    return h->pg_admin ? NULL : h->db_path;
+    return h->pg_url ? NULL : h->db_path;
+}
+
+const char *harness_postgres_url(const struct harness *h)
+{
+    return h->pg_url;
 }
 
 bool harness_log_contains(struct harness *h, const char *needle)

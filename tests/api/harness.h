@@ -45,6 +45,14 @@ struct request {
  */
 struct harness *harness_start(const char *const *args);
 
+/*
+ * Start a second server on the database of primary, with its own port and
+ * log. The primary keeps owning the database, so free every replica before
+ * the primary. Aborts the test on failure.
+ */
+struct harness *harness_start_replica(struct harness *primary,
+                                      const char *const *args);
+
 /* Stop the server with SIGTERM and return its exit status. */
 int harness_stop(struct harness *h);
 
@@ -71,6 +79,9 @@ int harness_pid(const struct harness *h);
 
 /* Return the path of the SQLite file (NULL on PostgreSQL). */
 const char *harness_sqlite_path(const struct harness *h);
+
+/* Return the server's PostgreSQL connection string (NULL on SQLite). */
+const char *harness_postgres_url(const struct harness *h);
 
 /* Report whether the server's log so far contains needle. */
 bool harness_log_contains(struct harness *h, const char *needle);
