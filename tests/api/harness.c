@@ -49,6 +49,7 @@ struct harness {
     char *log;
     size_t log_len;
     bool eof;
+    struct harness *next_live;
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -56,10 +57,39 @@ static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 /* Databases this process has created, for unique names. */
 static unsigned databases_created;
 
+/* Every harness not yet freed. A failed assertion skips the harness_free
+ * of the test it ends, so the servers still running are killed at exit
+ * instead of outliving the test program. */
+static struct harness *live;
+static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void kill_live_servers(void)
+{
+    pthread_mutex_lock(&live_lock);
+    for (struct harness *h = live; h != NULL; h = h->next_live) {
+        if (h->pid > 0)
+            kill(h->pid, SIGKILL);
+    }
+    pthread_mutex_unlock(&live_lock);
+}
+
+static void forget_live(struct harness *h)
+{
+    pthread_mutex_lock(&live_lock);
+    for (struct harness **p = &live; *p != NULL; p = &(*p)->next_live) {
+        if (*p == h) {
+            *p = h->next_live;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&live_lock);
+}
+
 static void init_curl(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     srandom((unsigned)time(NULL) ^ (unsigned)getpid());
+    atexit(kill_live_servers);
 }
 
 static char *xdup(const char *s)
@@ -249,6 +279,10 @@ static struct harness *harness_new(void)
     if (mkdtemp(h->dir) == NULL)
         fail_msg("mkdtemp: %s", strerror(errno));
     h->curl = curl_easy_init();
+    pthread_mutex_lock(&live_lock);
+    h->next_live = live;
+    live = h;
+    pthread_mutex_unlock(&live_lock);
     return h;
 }
 
@@ -384,6 +418,7 @@ void harness_free(struct harness *h)
         fprintf(stderr, "server log:\n%s\n", h->log ? h->log : "");
         fail_msg("the server exited with status %d", status);
     }
+    forget_live(h);
     drop_pg_database(h);
     remove_dir(h->dir);
     curl_easy_cleanup(h->curl);
