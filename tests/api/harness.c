@@ -209,7 +209,9 @@ static void drop_pg_database(struct harness *h)
     PQfinish(conn);
 }
 
-static void spawn(struct harness *h)
+/* Start the server process and its log reader; returns where in the log
+ * this start's lines begin. */
+static size_t spawn_process(struct harness *h)
 {
     const char *binary = getenv("USHER_BINARY");
     posix_spawn_file_actions_t actions;
@@ -246,7 +248,11 @@ static void spawn(struct harness *h)
     h->log_fd = pipefd[0];
     pthread_create(&h->reader, NULL, read_log, h);
     h->reader_running = true;
+    return from;
+}
 
+static void await_listening(struct harness *h, size_t from)
+{
     h->port = wait_listening(h, from);
     if (h->port <= 0) {
         fprintf(stderr, "server log:\n%s\n", h->log ? h->log : "");
@@ -254,6 +260,11 @@ static void spawn(struct harness *h)
     }
     snprintf(h->base_url, sizeof(h->base_url), "http://127.0.0.1:%d",
              h->port);
+}
+
+static void spawn(struct harness *h)
+{
+    await_listening(h, spawn_process(h));
 }
 
 static void add_arg(struct harness *h, const char *arg)
@@ -304,7 +315,8 @@ static void add_common_args(struct harness *h, const char *const *args)
         add_arg(h, args[i]);
 }
 
-struct harness *harness_start(const char *const *args)
+/* Set up, without starting it, a server on a new database. */
+static struct harness *start_new(const char *const *args)
 {
     const char *backend = getenv("USHER_TEST_BACKEND");
     const char *pg = NULL;
@@ -323,12 +335,20 @@ struct harness *harness_start(const char *const *args)
         create_pg_database(h);
     }
     add_common_args(h, args);
+    return h;
+}
+
+struct harness *harness_start(const char *const *args)
+{
+    struct harness *h = start_new(args);
+
     spawn(h);
     return h;
 }
 
-struct harness *harness_start_replica(struct harness *primary,
-                                      const char *const *args)
+/* Set up, without starting it, a server on primary's database. */
+static struct harness *new_replica(struct harness *primary,
+                                   const char *const *args)
 {
     struct harness *h = harness_new();
 
@@ -339,8 +359,32 @@ struct harness *harness_start_replica(struct harness *primary,
         h->pg_url = xdup(primary->pg_url);
     }
     add_common_args(h, args);
+    return h;
+}
+
+struct harness *harness_start_replica(struct harness *primary,
+                                      const char *const *args)
+{
+    struct harness *h = new_replica(primary, args);
+
     spawn(h);
     return h;
+}
+
+void harness_start_together(struct harness **out, size_t count,
+                            const char *const *args)
+{
+    size_t from[16];
+
+    if (count == 0 || count > sizeof(from) / sizeof(from[0]))
+        fail_msg("harness_start_together: bad count %zu", count);
+    out[0] = start_new(args);
+    for (size_t i = 1; i < count; i++)
+        out[i] = new_replica(out[0], args);
+    for (size_t i = 0; i < count; i++)
+        from[i] = spawn_process(out[i]);
+    for (size_t i = 0; i < count; i++)
+        await_listening(out[i], from[i]);
 }
 
 static void reap(struct harness *h, int *status)

@@ -53,6 +53,14 @@ struct harness *harness_start(const char *const *args);
 struct harness *harness_start_replica(struct harness *primary,
                                       const char *const *args);
 
+/*
+ * Start count servers (at most 16) at the same moment on one new database
+ * and wait until each listens. out[0] owns the database, as
+ * harness_start's server does; the others are its replicas.
+ */
+void harness_start_together(struct harness **out, size_t count,
+                            const char *const *args);
+
 /* Stop the server with SIGTERM and return its exit status. */
 int harness_stop(struct harness *h);
 
