@@ -96,8 +96,13 @@ static int open_listener(const char *address, char *bound, size_t boundsize,
     int one = 1;
     int rc;
 
-    if (split_address(address, host, sizeof(host), port, sizeof(port)) != 0) {
-        snprintf(err, errsize, "invalid address %s: expected host:port",
+    int64_t port_number;
+
+    if (split_address(address, host, sizeof(host), port, sizeof(port)) != 0 ||
+        number_parse_i64(port, 0, 65535, &port_number) != NUMBER_OK) {
+        snprintf(err, errsize,
+                 "invalid address %s: expected host:port with a port from 0 "
+                 "to 65535",
                  address);
         return -1;
     }
@@ -166,6 +171,8 @@ static struct http_request *request_new(struct httpd *httpd,
     pthread_mutex_lock(&httpd->lock);
     httpd->in_flight++;
     pthread_mutex_unlock(&httpd->lock);
+    log_kv(LOG_DEBUG, "http", "request started", "request_id", req->id,
+           "method", req->method, "path", req->path, NULL);
     return req;
 }
 

@@ -117,6 +117,12 @@ static int start(const struct server_config *config, struct running *run)
     unsigned cpus = cpu_count();
     rlim_t files = raise_file_limit();
 
+    run->httpd = httpd_bind(config->http_address, err, sizeof(err));
+    if (run->httpd == NULL) {
+        log_kv(LOG_ERROR, "server", "cannot listen", "detail", err, NULL);
+        return -1;
+    }
+
     store_config.sqlite_path = config->sqlite_path;
     store_config.postgres_url = config->postgres_url;
     store_config.max_connections = (unsigned)config->postgres_max_connections;
@@ -124,12 +130,6 @@ static int start(const struct server_config *config, struct running *run)
     if (run->store == NULL) {
         log_kv(LOG_ERROR, "server", "cannot open the store", "detail", err,
                NULL);
-        return -1;
-    }
-
-    run->httpd = httpd_bind(config->http_address, err, sizeof(err));
-    if (run->httpd == NULL) {
-        log_kv(LOG_ERROR, "server", "cannot listen", "detail", err, NULL);
         return -1;
     }
     if (config->access_url[0] != '\0')

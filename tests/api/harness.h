@@ -75,6 +75,10 @@ const char *harness_sqlite_path(const struct harness *h);
 /* Report whether the server's log so far contains needle. */
 bool harness_log_contains(struct harness *h, const char *needle);
 
+/* Wait up to seconds for needle to appear in the log (or the server to
+ * exit); report whether it appeared. */
+bool harness_wait_for_log(struct harness *h, const char *needle, int seconds);
+
 /* Return a copy of the server's log so far; the caller frees it. */
 char *harness_log(struct harness *h);
 
