@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The {user} path parameter: "me", a UUID or a username, looked up with the
- * caller's rights. A user the caller may not read gets the same answer as
+ * caller's rights. A user the caller may not read gets the same response as
  * one that does not exist, so that nothing leaks.
  */
 #include "api/api_internal.h"

@@ -230,7 +230,7 @@ static void on_job(void *arg)
     MHD_resume_connection(req->conn);
 }
 
-/* Hand a complete request to the work pool, or answer it at once when the
+/* Hand a complete request to the work pool, or respond at once when the
  * pool's queue is full. */
 static enum MHD_Result offload(struct httpd *httpd, struct http_request *req)
 {
