@@ -503,6 +503,10 @@ static void release_params(struct list_params *p)
     p->len = 0;
 }
 
+/* Text index lookups use at most this many leading code points of the
+ * search; instr() then checks the whole text on the rows found. */
+#define FTS_PHRASE_MAX_CODE_POINTS 32
+
 static size_t code_points(const char *s)
 {
     size_t len = strlen(s);
@@ -516,16 +520,30 @@ static size_t code_points(const char *s)
     return count;
 }
 
-/* Quote text as one FTS5 phrase: wrapped in double quotes, inner quotes
- * doubled, so that no character of it is query syntax. */
+/*
+ * Quote the first FTS_PHRASE_MAX_CODE_POINTS code points of text (valid
+ * UTF-8) as one FTS5 phrase: wrapped in double quotes, inner quotes
+ * doubled, so that no character of it is query syntax. Every row that
+ * contains text also contains this prefix, so the index finds a superset.
+ */
 static char *fts_phrase(const char *text)
 {
+    size_t len = strlen(text);
+    size_t i = 0;
     struct buf out;
 
-    buf_init(&out, strlen(text) * 2 + 3);
+    buf_init(&out, len * 2 + 3);
     buf_puts(&out, "\"");
-    for (const char *p = text; *p != '\0'; p++)
-        buf_append(&out, *p == '"' ? "\"\"" : p, 1 + (*p == '"'));
+    for (size_t n = 0; i < len && n < FTS_PHRASE_MAX_CODE_POINTS; n++) {
+        uint32_t cp;
+        size_t step = utf8_decode(text + i, len - i, &cp);
+
+        if (cp == '"')
+            buf_puts(&out, "\"\"");
+        else
+            buf_append(&out, text + i, step);
+        i += step;
+    }
     buf_puts(&out, "\"");
     return buf_take(&out);
 }
@@ -593,26 +611,28 @@ static void build_list_sql(const struct store_user_query *q, struct buf *sql,
     }
     buf_puts(sql, "u.deleted = 0 AND u.is_system = 0");
     if (q->search != NULL && q->search[0] != '\0') {
-        /* instr() compares bytes, so "%", "_" and "\" match themselves. */
-        buf_puts(sql, " AND (instr(lower(u.username), ");
+        /* instr() compares bytes, so "%", "_" and "\" match themselves.
+         * lower() folds ASCII letters only, on both sides. */
+        buf_puts(sql, " AND (instr(lower(u.username), lower(");
         add_text(sql, p, q->search);
-        buf_puts(sql, ") > 0 OR instr(lower(u.email), ");
+        buf_puts(sql, ")) > 0 OR instr(lower(u.email), lower(");
         add_text(sql, p, q->search);
-        buf_puts(sql, ") > 0)");
+        buf_puts(sql, ")) > 0)");
     }
     if (q->statuses != 0)
         add_name_list(sql, p, q->statuses, "u.status", status_name);
     if (q->login_types != 0)
         add_name_list(sql, p, q->login_types, "u.login_type", login_name);
     if (q->roles != NULL && q->roles->len > 0) {
+        /* One JSON array parameter, however long the list: SQLite limits
+         * the number of placeholders in a statement. */
+        char *role_names = store_sqlite_strlist_json(q->roles);
+
         buf_puts(sql, " AND EXISTS (SELECT 1 FROM json_each(u.rbac_roles) r "
-                      "WHERE r.value IN (");
-        for (size_t i = 0; i < q->roles->len; i++) {
-            if (i > 0)
-                buf_puts(sql, ", ");
-            add_text(sql, p, q->roles->items[i]);
-        }
-        buf_puts(sql, "))");
+                      "WHERE r.value IN (SELECT value FROM json_each(");
+        add_text(sql, p, role_names);
+        buf_puts(sql, ")))");
+        free(role_names);
     }
     add_time_bound(sql, p, q->has_created_before, "u.created_at <= ",
                    q->created_before);
