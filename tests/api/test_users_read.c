@@ -59,15 +59,17 @@ static void expect(struct response res, long status, const char *message)
 
 static void lookup_forms(void **state)
 {
+    /* NULL stands for the member's id. */
+    static const char *const names[] = {"nina", "NINA", "Nina", NULL};
     char upper[64];
     char *id;
 
     (void)state;
-    for (const char *const *name =
-             (const char *const[]){"nina", "NINA", "Nina", member_id, NULL};
-         *name != NULL; name++) {
-        id = support_user_field(server, owner, *name, "id");
-        print_message("%s\n", *name);
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        const char *name = names[i] ? names[i] : member_id;
+
+        id = support_user_field(server, owner, name, "id");
+        print_message("%s\n", name);
         assert_non_null(id);
         assert_string_equal(id, member_id);
         free(id);
