@@ -30,12 +30,16 @@ struct term {
 struct terms {
     struct term *items;
     size_t len;
+    size_t cap;
 };
 
 static void terms_add(struct terms *terms, const char *key, const char *value)
 {
-    terms->items =
-        xrealloc(terms->items, (terms->len + 1) * sizeof(*terms->items));
+    if (terms->len == terms->cap) {
+        terms->cap = terms->cap ? terms->cap * 2 : 8;
+        terms->items =
+            xrealloc(terms->items, terms->cap * sizeof(*terms->items));
+    }
     terms->items[terms->len].key = xstrdup(key);
     terms->items[terms->len].value = xstrdup(value);
     terms->len++;
