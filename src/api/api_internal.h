@@ -189,8 +189,8 @@ int api_resolve_user(struct api_call *call, struct user *out);
 
 /*
  * Resolve {user} as api_resolve_user does, for routes that change the
- * user: a deleted user (still reachable by its id) gets the answer of one
- * that does not exist.
+ * user. A deleted user, still reachable by its id, gets the same 400 as a
+ * user that does not exist.
  */
 int api_resolve_live_user(struct api_call *call, struct user *out);
 

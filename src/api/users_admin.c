@@ -73,7 +73,7 @@ static void set_status(struct api_call *call, enum user_status status)
                   NULL, NULL);
         goto out;
     }
-    /* Coder reports this refusal as a 500; a 403 says what happened. */
+    /* Coder reports this refusal as a 500, but it is a 403. */
     if (!rbac_allowed(&call->subject, RBAC_USER_UPDATE, user.id)) {
         api_forbidden(call);
         goto out;
@@ -163,7 +163,7 @@ static void put_profile(struct api_call *call)
 
     if (api_resolve_live_user(call, &user) != 0)
         return;
-    /* Coder reports this refusal as a 500; a 403 says what happened. */
+    /* Coder reports this refusal as a 500, but it is a 403. */
     if (!rbac_allowed(&call->subject, RBAC_USER_UPDATE_PERSONAL, user.id) &&
         !rbac_allowed(&call->subject, RBAC_USER_UPDATE, user.id)) {
         api_forbidden(call);

@@ -65,7 +65,7 @@ static void run_listing(struct api_call *call, struct store_user_query *query)
     enum store_result result;
 
     if (!rbac_allowed(&call->subject, RBAC_USER_READ, NULL)) {
-        /* A key that may not even read its own user sees nobody. */
+        /* A key that may not even read its own user lists no user. */
         if (!rbac_allowed(&call->subject, RBAC_USER_READ, call->auth.user.id)) {
             reply_users(call, NULL, 0, 0);
             return;

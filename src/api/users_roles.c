@@ -89,8 +89,8 @@ static int check_change(struct api_call *call, const struct user *user,
         buf_release(&message);
         return -1;
     case RBAC_ROLE_CHANGE_FORBIDDEN:
-        /* Coder of this era says 400 "not authorized to assign role";
-         * it is a permission refusal, so it gets the 403. */
+        /* Coder of this era returns 400 "not authorized to assign role",
+         * but it is a permission refusal, so it gets the 403. */
         api_forbidden(call);
         return -1;
     }
