@@ -281,8 +281,12 @@ static int parse_role(const char *key, const char *value,
     return 0;
 }
 
-/* Parse an RFC 3339 time; the value is upper-cased first to undo the
- * lower-casing of the whole query. */
+/*
+ * Parse an RFC 3339 time. The value is upper-cased first to undo the
+ * lower-casing of the whole query.
+ * NOTE: the text after "parsing time ... as ...:" is this parser's reason,
+ * not Go's "cannot parse X as Y" wording.
+ */
 static int parse_time(const char *key, const char *value, int64_t *ts,
                       bool *has, struct validation_errors *errors)
 {
