@@ -20,6 +20,11 @@ static const struct api_route *const route_tables[] = {
     api_routes_buildinfo,
     api_routes_auth,
     api_routes_users,
+    api_routes_users_list,
+    api_routes_users_create,
+    api_routes_users_admin,
+    api_routes_users_password,
+    api_routes_users_roles,
     api_routes_organizations,
 };
 

@@ -58,6 +58,11 @@ struct api_call {
 extern const struct api_route api_routes_buildinfo[];
 extern const struct api_route api_routes_auth[];
 extern const struct api_route api_routes_users[];
+extern const struct api_route api_routes_users_list[];
+extern const struct api_route api_routes_users_create[];
+extern const struct api_route api_routes_users_admin[];
+extern const struct api_route api_routes_users_password[];
+extern const struct api_route api_routes_users_roles[];
 extern const struct api_route api_routes_organizations[];
 
 /* ----- responses (respond.c) ---------------------------------------------- */
@@ -181,5 +186,20 @@ void api_clear_session_cookie(struct api_call *call);
  * 500 when the store fails).
  */
 int api_resolve_user(struct api_call *call, struct user *out);
+
+/*
+ * Resolve {user} as api_resolve_user does, for routes that change the
+ * user. A deleted user, still reachable by its id, gets the same 400 as a
+ * user that does not exist.
+ */
+int api_resolve_live_user(struct api_call *call, struct user *out);
+
+/*
+ * Send 200 with the current record of user id, as the routes that change a
+ * user reply. A user that vanished meanwhile gets the {user} 400; a store
+ * failure gets api_store_failure with message.
+ */
+void api_reply_user(struct api_call *call, const char *id,
+                    const char *message);
 
 #endif

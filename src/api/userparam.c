@@ -58,3 +58,34 @@ int api_resolve_user(struct api_call *call, struct user *out)
     *out = found;
     return 0;
 }
+
+int api_resolve_live_user(struct api_call *call, struct user *out)
+{
+    struct user found = {0};
+
+    if (api_resolve_user(call, &found) != 0)
+        return -1;
+    if (found.deleted) {
+        user_release(&found);
+        return not_resolved(call, http_request_param(call->req, "user"));
+    }
+    *out = found;
+    return 0;
+}
+
+void api_reply_user(struct api_call *call, const char *id,
+                    const char *message)
+{
+    struct user user = {0};
+    enum store_result result;
+
+    result = store_user_get_by_id(call->api->store, id, &user);
+    if (result == STORE_NOT_FOUND || (result == STORE_OK && user.deleted)) {
+        not_resolved(call, http_request_param(call->req, "user"));
+    } else if (result != STORE_OK) {
+        api_store_failure(call, result, message);
+    } else {
+        api_json(call, 200, api_render_user(&user));
+    }
+    user_release(&user);
+}

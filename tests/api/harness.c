@@ -379,6 +379,11 @@ const char *harness_sqlite_path(const struct harness *h)
     return h->pg_admin ? NULL : h->db_path;
 }
 
+const char *harness_postgres_url(const struct harness *h)
+{
+    return h->pg_url;
+}
+
 bool harness_log_contains(struct harness *h, const char *needle)
 {
     bool found;
@@ -444,11 +449,14 @@ struct response harness_send(struct harness *h, const struct request *req)
     struct growing body = {0};
     struct growing headers = {0};
     struct curl_slist *list = NULL;
-    char url[65536 + 256];
+    size_t url_len = strlen(h->base_url) + strlen(req->path) + 1;
+    char *url = malloc(url_len);
     char line[512];
     CURLcode rc;
 
-    snprintf(url, sizeof(url), "%s%s", h->base_url, req->path);
+    if (url == NULL)
+        abort();
+    snprintf(url, url_len, "%s%s", h->base_url, req->path);
     curl_easy_reset(h->curl);
     curl_easy_setopt(h->curl, CURLOPT_URL, url);
     curl_easy_setopt(h->curl, CURLOPT_CUSTOMREQUEST, req->method);
@@ -480,6 +488,7 @@ struct response harness_send(struct harness *h, const struct request *req)
 
     rc = curl_easy_perform(h->curl);
     curl_slist_free_all(list);
+    free(url);
     if (rc != CURLE_OK)
         fail_msg("%s %s failed: %s", req->method, req->path,
                  curl_easy_strerror(rc));

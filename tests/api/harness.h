@@ -72,6 +72,9 @@ int harness_pid(const struct harness *h);
 /* Return the path of the SQLite file (NULL on PostgreSQL). */
 const char *harness_sqlite_path(const struct harness *h);
 
+/* Return the server's PostgreSQL connection string (NULL on SQLite). */
+const char *harness_postgres_url(const struct harness *h);
+
 /* Report whether the server's log so far contains needle. */
 bool harness_log_contains(struct harness *h, const char *needle);
 
