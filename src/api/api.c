@@ -21,6 +21,7 @@ static const struct api_route *const route_tables[] = {
     api_routes_auth,
     api_routes_users,
     api_routes_organizations,
+    api_routes_apikeys,
 };
 
 /* The data httpd passes when no route matched. */

@@ -67,6 +67,7 @@ extern const struct api_route api_routes_buildinfo[];
 extern const struct api_route api_routes_auth[];
 extern const struct api_route api_routes_users[];
 extern const struct api_route api_routes_organizations[];
+extern const struct api_route api_routes_apikeys[];
 
 /* ----- responses (respond.c) ---------------------------------------------- */
 

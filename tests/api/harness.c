@@ -36,6 +36,7 @@ struct harness {
     char *pg_url;      /* connection string given to the server */
     char *args[MAX_ARGS];
     size_t nargs;
+    size_t nfixed; /* arguments every start shares */
     pid_t pid;
     int port;
     char base_url[64];
@@ -263,6 +264,7 @@ struct harness *harness_start(const char *const *args)
         add_arg(h, h->db_path);
     }
     add_arg(h, "--rate-limit-disable-all");
+    h->nfixed = h->nargs;
     for (size_t i = 0; args != NULL && args[i] != NULL; i++)
         add_arg(h, args[i]);
 
@@ -321,6 +323,21 @@ void harness_restart(struct harness *h)
     spawn(h);
 }
 
+void harness_restart_with(struct harness *h, const char *const *args)
+{
+    int status;
+
+    if (h->pid != 0 && (status = harness_stop(h)) != 0) {
+        fprintf(stderr, "server log:\n%s\n", h->log ? h->log : "");
+        fail_msg("the server exited with status %d", status);
+    }
+    while (h->nargs > h->nfixed)
+        free(h->args[--h->nargs]);
+    for (size_t i = 0; args != NULL && args[i] != NULL; i++)
+        add_arg(h, args[i]);
+    harness_restart(h);
+}
+
 static void remove_dir(const char *dir)
 {
     static const char *const names[] = {"usher.db", "usher.db-wal",
@@ -377,6 +394,11 @@ int harness_pid(const struct harness *h)
 const char *harness_sqlite_path(const struct harness *h)
 {
     return h->pg_admin ? NULL : h->db_path;
+}
+
+const char *harness_postgres_url(const struct harness *h)
+{
+    return h->pg_url;
 }
 
 bool harness_log_contains(struct harness *h, const char *needle)
