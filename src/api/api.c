@@ -22,6 +22,9 @@ static const struct api_route *const route_tables[] = {
     api_routes_users,
     api_routes_organizations,
     api_routes_apikeys,
+    api_routes_gitsshkey,
+    api_routes_appearance,
+    api_routes_autofill,
 };
 
 /* The data httpd passes when no route matched. */

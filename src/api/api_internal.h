@@ -68,6 +68,9 @@ extern const struct api_route api_routes_auth[];
 extern const struct api_route api_routes_users[];
 extern const struct api_route api_routes_organizations[];
 extern const struct api_route api_routes_apikeys[];
+extern const struct api_route api_routes_gitsshkey[];
+extern const struct api_route api_routes_appearance[];
+extern const struct api_route api_routes_autofill[];
 
 /* ----- responses (respond.c) ---------------------------------------------- */
 
