@@ -25,6 +25,7 @@ static const struct api_route *const route_tables[] = {
     api_routes_gitsshkey,
     api_routes_appearance,
     api_routes_autofill,
+    api_routes_otp,
 };
 
 /* The data httpd passes when no route matched. */

@@ -71,6 +71,7 @@ extern const struct api_route api_routes_apikeys[];
 extern const struct api_route api_routes_gitsshkey[];
 extern const struct api_route api_routes_appearance[];
 extern const struct api_route api_routes_autofill[];
+extern const struct api_route api_routes_otp[];
 
 /* ----- responses (respond.c) ---------------------------------------------- */
 
