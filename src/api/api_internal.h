@@ -8,6 +8,7 @@
  */
 
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -33,6 +34,8 @@ struct api {
     /* One thread that sends queued mail, so that no request waits for
      * the relay. */
     struct workpool *mail_pool;
+    /* Set at shutdown: mail still queued then is dropped, not sent. */
+    atomic_bool mail_stopping;
     bool curl_ready; /* curl_global_init succeeded */
 };
 
@@ -191,11 +194,15 @@ void api_clear_session_cookie(struct api_call *call);
 /* Start the mail thread and libcurl. Returns 0 or -1. */
 int api_mail_start(struct api *api);
 
-/* Send the mail still queued, then stop the thread. Safe to call twice. */
+/*
+ * Let the message being sent finish, drop (and log) the ones still queued,
+ * then stop the thread, so that an unreachable relay cannot hold up
+ * shutdown. Safe to call twice.
+ */
 void api_mail_stop(struct api *api);
 
 /*
- * Queue message (RFC 5322 text, taken over and wiped once sent) for the
+ * Queue message (RFC 5322 text, taken over and wiped once handled) for the
  * recipient address to, and return at once. What happens to it is only
  * logged, with request_id: mail that cannot be sent, because no relay is
  * configured, the queue is full or the relay fails, is dropped.

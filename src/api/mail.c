@@ -7,6 +7,7 @@
 
 #include <curl/curl.h>
 #include <openssl/crypto.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +23,7 @@
 
 struct mail_job {
     const struct smtp_config *smtp;
+    atomic_bool *stopping;
     char request_id[64];
     char *to;
     char *message;
@@ -40,7 +42,10 @@ static void send_job(void *arg)
     struct mail_job *job = arg;
     char err[512];
 
-    if (smtp_send(job->smtp, job->to, job->message, err, sizeof(err)) == 0)
+    if (atomic_load(job->stopping))
+        log_kv(LOG_WARN, "mail", "mail dropped: the server is stopping",
+               "request_id", job->request_id, "to", job->to, NULL);
+    else if (smtp_send(job->smtp, job->to, job->message, err, sizeof(err)) == 0)
         log_kv(LOG_INFO, "mail", "mail sent", "request_id", job->request_id,
                "to", job->to, NULL);
     else
@@ -73,6 +78,7 @@ static void fill_smtp(struct api *api)
 
 int api_mail_start(struct api *api)
 {
+    atomic_init(&api->mail_stopping, false);
     fill_smtp(api);
     if (api->settings.email_smarthost == NULL)
         return 0;
@@ -85,6 +91,15 @@ int api_mail_start(struct api *api)
 
 void api_mail_stop(struct api *api)
 {
+    char pending[32];
+
+    atomic_store(&api->mail_stopping, true);
+    if (api->mail_pool != NULL) {
+        snprintf(pending, sizeof(pending), "%zu",
+                 workpool_pending(api->mail_pool));
+        log_kv(LOG_INFO, "mail", "stopping the mail sender", "pending", pending,
+               NULL);
+    }
     workpool_free(api->mail_pool);
     api->mail_pool = NULL;
     if (api->curl_ready)
@@ -107,6 +122,7 @@ void api_mail_queue(struct api *api, const char *request_id, const char *to,
     }
     job = xcalloc(1, sizeof(*job));
     job->smtp = &api->smtp;
+    job->stopping = &api->mail_stopping;
     str_copy(job->request_id, request_id, sizeof(job->request_id));
     job->to = xstrdup(to);
     job->message = message;

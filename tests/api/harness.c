@@ -411,6 +411,28 @@ bool harness_log_contains(struct harness *h, const char *needle)
     return found;
 }
 
+bool harness_wait_log(struct harness *h, const char *needle,
+                      int timeout_seconds)
+{
+    struct timespec deadline;
+    bool found;
+
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += timeout_seconds;
+    pthread_mutex_lock(&h->lock);
+    for (;;) {
+        found = h->log != NULL && strstr(h->log, needle) != NULL;
+        if (found || h->eof)
+            break;
+        if (pthread_cond_timedwait(&h->changed, &h->lock, &deadline) ==
+            ETIMEDOUT)
+            break;
+    }
+    found = h->log != NULL && strstr(h->log, needle) != NULL;
+    pthread_mutex_unlock(&h->lock);
+    return found;
+}
+
 char *harness_log(struct harness *h)
 {
     char *copy;

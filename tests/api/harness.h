@@ -86,6 +86,11 @@ const char *harness_postgres_url(const struct harness *h);
 /* Report whether the server's log so far contains needle. */
 bool harness_log_contains(struct harness *h, const char *needle);
 
+/* Wait up to timeout_seconds for needle to appear in the server's log;
+ * returns whether it did. */
+bool harness_wait_log(struct harness *h, const char *needle,
+                      int timeout_seconds);
+
 /* Return a copy of the server's log so far; the caller frees it. */
 char *harness_log(struct harness *h);
 

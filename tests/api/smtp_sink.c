@@ -40,6 +40,9 @@ struct smtp_sink {
     struct smtp_sink_message messages[MAX_MESSAGES];
     size_t count;
     size_t rejected;
+    size_t connections;
+    bool released;
+    bool stopping;
 };
 
 /* The state of one client connection. */
@@ -346,6 +349,12 @@ static void serve_client(struct smtp_sink *sink, int fd)
         abort();
     s->sink = sink;
     s->fd = fd;
+    pthread_mutex_lock(&sink->lock);
+    sink->connections++;
+    pthread_cond_broadcast(&sink->changed);
+    while (sink->options.hold_greeting && !sink->released && !sink->stopping)
+        pthread_cond_wait(&sink->changed, &sink->lock);
+    pthread_mutex_unlock(&sink->lock);
     if (send_line(s, "220 usher-test-sink ESMTP") == 0) {
         while (read_line(s, line, sizeof(line)) == 0) {
             if (handle_command(s, line) != 0)
@@ -444,6 +453,33 @@ size_t smtp_sink_wait(struct smtp_sink *sink, size_t count, int timeout_seconds)
     return seen;
 }
 
+size_t smtp_sink_wait_connections(struct smtp_sink *sink, size_t count,
+                                  int timeout_seconds)
+{
+    struct timespec deadline;
+    size_t seen;
+
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += timeout_seconds;
+    pthread_mutex_lock(&sink->lock);
+    while (sink->connections < count) {
+        if (pthread_cond_timedwait(&sink->changed, &sink->lock, &deadline) ==
+            ETIMEDOUT)
+            break;
+    }
+    seen = sink->connections;
+    pthread_mutex_unlock(&sink->lock);
+    return seen;
+}
+
+void smtp_sink_release(struct smtp_sink *sink)
+{
+    pthread_mutex_lock(&sink->lock);
+    sink->released = true;
+    pthread_cond_broadcast(&sink->changed);
+    pthread_mutex_unlock(&sink->lock);
+}
+
 size_t smtp_sink_count(struct smtp_sink *sink)
 {
     size_t count;
@@ -470,6 +506,10 @@ void smtp_sink_stop(struct smtp_sink *sink)
 {
     if (sink == NULL)
         return;
+    pthread_mutex_lock(&sink->lock);
+    sink->stopping = true;
+    pthread_cond_broadcast(&sink->changed);
+    pthread_mutex_unlock(&sink->lock);
     if (write(sink->stop_pipe[1], "x", 1) != 1)
         abort();
     pthread_join(sink->thread, NULL);

@@ -17,6 +17,8 @@ struct smtp_sink_options {
     bool offer_auth;
     /* Answer every RCPT TO with 550, so no message is accepted. */
     bool reject_recipients;
+    /* Accept connections but send no greeting until smtp_sink_release. */
+    bool hold_greeting;
 };
 
 /* One received message. Strings are owned by the sink. */
@@ -43,6 +45,14 @@ int smtp_sink_port(const struct smtp_sink *sink);
  */
 size_t smtp_sink_wait(struct smtp_sink *sink, size_t count,
                       int timeout_seconds);
+
+/* Wait until at least count connections were accepted, for at most
+ * timeout_seconds. Returns the number accepted by then. */
+size_t smtp_sink_wait_connections(struct smtp_sink *sink, size_t count,
+                                  int timeout_seconds);
+
+/* Let held connections (see hold_greeting) go on. */
+void smtp_sink_release(struct smtp_sink *sink);
 
 /* Return the number of messages received so far. */
 size_t smtp_sink_count(struct smtp_sink *sink);

@@ -5,6 +5,7 @@
  */
 #include <regex.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -390,7 +391,7 @@ static void without_relay_logs_failure(void **state)
 
 static void relay_failure_logged(void **state)
 {
-    struct smtp_sink_options options = {false, true};
+    struct smtp_sink_options options = {false, true, false};
     struct smtp_sink *rejecting = smtp_sink_start(&options);
     char host[64];
     const char *args[] = {"--email-smarthost", host, "--email-from",
@@ -416,12 +417,50 @@ static void relay_failure_logged(void **state)
     smtp_sink_stop(rejecting);
 }
 
+static void shutdown_drops_queued_mail(void **state)
+{
+    struct smtp_sink_options options = {false, false, true};
+    struct smtp_sink *held = smtp_sink_start(&options);
+    char host[64];
+    const char *args[] = {"--email-smarthost", host, "--email-from",
+                          "usher@example.com", NULL};
+    const char *body = "{\"email\":\"owner@example.com\"}";
+    struct harness *h;
+
+    (void)state;
+    snprintf(host, sizeof(host), "127.0.0.1:%d", smtp_sink_port(held));
+    h = harness_start(args);
+    free(
+        harness_setup_owner(h, "owner@example.com", "owner", HARNESS_PASSWORD));
+
+    /* The first mail waits for the sink's greeting; the second waits in
+     * the queue behind it. */
+    assert_int_equal(
+        status_of(h, "POST", "/api/v2/users/otp/request", NULL, body), 204);
+    assert_int_equal(smtp_sink_wait_connections(held, 1, MAIL_WAIT_SECONDS), 1);
+    assert_int_equal(
+        status_of(h, "POST", "/api/v2/users/otp/request", NULL, body), 204);
+
+    /* Once the server is stopping, the mail in progress completes and
+     * the queued one is dropped rather than sent. */
+    assert_int_equal(kill(harness_pid(h), SIGTERM), 0);
+    assert_true(harness_wait_log(h, "msg=\"stopping the mail sender\"",
+                                 MAIL_WAIT_SECONDS));
+    smtp_sink_release(held);
+    assert_int_equal(harness_stop(h), 0);
+    assert_int_equal(smtp_sink_count(held), 1);
+    assert_true(
+        harness_log_contains(h, "mail dropped: the server is stopping"));
+    harness_free(h);
+    smtp_sink_stop(held);
+}
+
 /* Send one code through a sink that asks for a login, with the server's
  * extra mail arguments, and return what the sink saw. */
 static void check_login(const char *const *extra, const char *user,
                         const char *password, const char *hello)
 {
-    struct smtp_sink_options options = {true, false};
+    struct smtp_sink_options options = {true, false, false};
     struct smtp_sink *authing = smtp_sink_start(&options);
     char host[64];
     const char *args[16] = {"--email-smarthost", host, "--email-from",
@@ -492,6 +531,7 @@ int main(void)
         cmocka_unit_test(without_relay_logs_failure),
         cmocka_unit_test(relay_failure_logged),
         cmocka_unit_test(relay_login_options),
+        cmocka_unit_test(shutdown_drops_queued_mail),
     };
 
     return cmocka_run_group_tests(tests, start_server, stop_server);
