@@ -120,6 +120,8 @@ static void issue_code(struct api_call *call, const struct user *user,
                NULL);
         return;
     }
+    /* NOTE: addresses with non-ASCII characters cannot be composed yet,
+     * since the headers are written without RFC 2047 encoding. */
     mail = compose_code_mail(call, user, code);
     if (mail == NULL) {
         log_kv(LOG_ERROR, "otp", "cannot compose one-time passcode mail",

@@ -10,6 +10,9 @@
  * the port is 465, upgraded with STARTTLS when starttls is set, and plain
  * otherwise, as Coder's mail sender does. Authentication uses PLAIN, else
  * LOGIN, when a user name is set and the server offers either.
+ *
+ * NOTE: with a user name set and a relay that offers no AUTH, libcurl sends
+ * without logging in, where Coder gives up on the message.
  */
 
 /* Largest host part of a smarthost, brackets of an IPv6 address included. */

@@ -71,6 +71,7 @@ static void message_release(struct smtp_sink_message *m)
     free(m->data);
     free(m->auth_user);
     free(m->auth_password);
+    free(m->auth_identity);
     memset(m, 0, sizeof(*m));
 }
 
@@ -173,6 +174,7 @@ static int auth_plain(struct session *s, const char *initial)
                     : NULL;
     if (user == NULL || password == NULL)
         return send_line(s, "501 malformed PLAIN response");
+    set_field(&s->pending.auth_identity, decoded);
     set_field(&s->pending.auth_user, user + 1);
     set_field(&s->pending.auth_password, password + 1);
     return send_line(s, "235 authenticated");
@@ -238,6 +240,8 @@ static void store_message(struct session *s, char *data)
             dup_or_die(s->pending.auth_user ? s->pending.auth_user : "");
         m->auth_password = dup_or_die(
             s->pending.auth_password ? s->pending.auth_password : "");
+        m->auth_identity = dup_or_die(
+            s->pending.auth_identity ? s->pending.auth_identity : "");
         m->data = data;
         data = NULL;
     }

@@ -29,6 +29,7 @@ struct smtp_sink_message {
     char *data;      /* the message as sent, dot-stuffing removed */
     char *auth_user; /* "" when the client did not authenticate */
     char *auth_password;
+    char *auth_identity; /* authorization identity of AUTH PLAIN */
 };
 
 /* Start a sink with options (NULL for the defaults). Aborts the test on

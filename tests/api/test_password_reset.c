@@ -458,7 +458,8 @@ static void shutdown_drops_queued_mail(void **state)
 /* Send one code through a sink that asks for a login, with the server's
  * extra mail arguments, and return what the sink saw. */
 static void check_login(const char *const *extra, const char *user,
-                        const char *password, const char *hello)
+                        const char *password, const char *identity,
+                        const char *hello)
 {
     struct smtp_sink_options options = {true, false, false};
     struct smtp_sink *authing = smtp_sink_start(&options);
@@ -483,6 +484,7 @@ static void check_login(const char *const *extra, const char *user,
     m = smtp_sink_message(authing, 0);
     assert_string_equal(m->auth_user, user);
     assert_string_equal(m->auth_password, password);
+    assert_string_equal(m->auth_identity, identity);
     assert_string_equal(m->helo, hello);
     assert_false(harness_log_contains(h, password[0] ? password : "\x01"));
     harness_free(h);
@@ -491,32 +493,34 @@ static void check_login(const char *const *extra, const char *user,
 
 static void relay_login_options(void **state)
 {
-    const char *plain[] = {"--email-auth-username",
-                           "mailer",
-                           "--email-auth-password",
-                           "Relay-Secret-1",
-                           "--email-hello",
-                           "usher.test",
-                           NULL};
+    /* clang-format off */
+    const char *plain[] = {
+        "--email-auth-username", "mailer",
+        "--email-auth-password", "Relay-Secret-1",
+        "--email-auth-identity", "usher-service",
+        "--email-hello", "usher.test",
+        NULL,
+    };
     char path[] = "/tmp/usher-smtp-password-XXXXXX";
     int fd = mkstemp(path);
-    const char *from_file[] = {"--email-auth-username",
-                               "mailer",
-                               "--email-auth-password",
-                               "ignored",
-                               "--email-auth-password-file",
-                               path,
-                               NULL};
+    const char *from_file[] = {
+        "--email-auth-username", "mailer",
+        "--email-auth-password", "ignored",
+        "--email-auth-password-file", path,
+        NULL,
+    };
+    /* clang-format on */
     const char *none[] = {NULL};
 
     (void)state;
-    check_login(plain, "mailer", "Relay-Secret-1", "usher.test");
+    check_login(plain, "mailer", "Relay-Secret-1", "usher-service",
+                "usher.test");
     assert_true(fd >= 0);
     assert_int_equal(write(fd, "File-Secret-2\n", 14), 14);
     close(fd);
-    check_login(from_file, "mailer", "File-Secret-2", "localhost");
+    check_login(from_file, "mailer", "File-Secret-2", "", "localhost");
     unlink(path);
-    check_login(none, "", "", "localhost");
+    check_login(none, "", "", "", "localhost");
 }
 
 int main(void)
