@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -523,6 +524,54 @@ static void relay_login_options(void **state)
     check_login(none, "", "", "", "localhost");
 }
 
+/* Run `usher server` with args and return its exit status; output gets
+ * what it printed (at most size - 1 bytes). */
+static int run_server_command(const char *args, char *output, size_t size)
+{
+    char command[1024];
+    FILE *pipe;
+    size_t n;
+    int status;
+
+    snprintf(command, sizeof(command),
+             "'%s' server --http-address 127.0.0.1:0 "
+             "--sqlite-path /nonexistent/usher.db %s 2>&1",
+             getenv("USHER_BINARY"), args);
+    pipe = popen(command, "r");
+    assert_non_null(pipe);
+    n = fread(output, 1, size - 1, pipe);
+    output[n] = '\0';
+    status = pclose(pipe);
+    assert_true(WIFEXITED(status));
+    return WEXITSTATUS(status);
+}
+
+static void startup_rejects_bad_options(void **state)
+{
+    static const struct {
+        const char *args;
+        const char *message;
+    } cases[] = {
+        {"--email-smarthost smtp.example.com",
+         "invalid value \"smtp.example.com\" for --email-smarthost"},
+        {"--email-smarthost smtp.example.com:0",
+         "invalid value \"smtp.example.com:0\" for --email-smarthost"},
+        {"--email-smarthost 127.0.0.1:25 --email-tls-cert-file /tmp/c.pem",
+         "--email-tls-cert-file and --email-tls-cert-key-file must be set "
+         "together"},
+        {"--clock-offset -1h", "invalid value \"-1h\" for --clock-offset"},
+    };
+    char output[2048];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        print_message("%s\n", cases[i].args);
+        assert_int_equal(
+            run_server_command(cases[i].args, output, sizeof(output)), 2);
+        assert_non_null(strstr(output, cases[i].message));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -536,6 +585,7 @@ int main(void)
         cmocka_unit_test(relay_failure_logged),
         cmocka_unit_test(relay_login_options),
         cmocka_unit_test(shutdown_drops_queued_mail),
+        cmocka_unit_test(startup_rejects_bad_options),
     };
 
     return cmocka_run_group_tests(tests, start_server, stop_server);
