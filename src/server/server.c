@@ -146,6 +146,14 @@ static int start(const struct server_config *config, struct running *run)
         snprintf(access_url, sizeof(access_url), "http://%s",
                  httpd_address(run->httpd));
     fill_settings(config, &settings, access_url);
+    if (config->clock_offset != 0) {
+        char offset[DURATION_STR_MAX];
+
+        duration_format(config->clock_offset, offset, sizeof(offset));
+        log_kv(LOG_WARN, "server",
+               "the clock runs ahead of the system clock (--clock-offset)",
+               "offset", offset, NULL);
+    }
     run->router = router_new();
     run->api = api_new(&settings, run->store, run->router);
     if (run->api == NULL)

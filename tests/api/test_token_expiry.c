@@ -134,6 +134,7 @@ static void token_slides_while_used(void **state)
     /* 90 minutes on, under an hour is left: the use extends the key by
      * its whole lifetime and records the use. */
     move_clock("90m", false);
+    assert_true(harness_log_contains(server, "offset=1h30m0s"));
     assert_int_equal(use_key(used), 200);
     assert_true(key_time(used, "last_used") > last_used);
     assert_true(key_time(used, "expires_at") > first_expiry);
