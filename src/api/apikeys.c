@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/tokenname.h"
+#include "http/httpd.h"
 #include "util/duration.h"
 #include "util/timestamp.h"
 
@@ -388,9 +389,13 @@ static void delete_key(struct api_call *call)
 }
 
 const struct api_route api_routes_apikeys[] = {
-    {"POST", "/users/{user}/keys", post_session_key, API_AUTH},
+    /* Minting runs on the work pool like every route that issues keys:
+     * it draws from the CSPRNG and may try several generated names. */
+    {"POST", "/users/{user}/keys", post_session_key,
+     API_AUTH | HTTPD_ROUTE_BLOCKING},
     {"GET", "/users/{user}/keys/tokens", list_tokens, API_AUTH},
-    {"POST", "/users/{user}/keys/tokens", post_token, API_AUTH},
+    {"POST", "/users/{user}/keys/tokens", post_token,
+     API_AUTH | HTTPD_ROUTE_BLOCKING},
     {"GET", "/users/{user}/keys/tokens/tokenconfig", get_token_config,
      API_AUTH},
     {"GET", "/users/{user}/keys/tokens/{keyname}", get_token_by_name, API_AUTH},
