@@ -36,6 +36,7 @@ struct harness {
     char *pg_url;      /* connection string given to the server */
     char *args[MAX_ARGS];
     size_t nargs;
+    size_t nfixed; /* arguments every start shares */
     pid_t pid;
     int port;
     char base_url[64];
@@ -263,6 +264,7 @@ struct harness *harness_start(const char *const *args)
         add_arg(h, h->db_path);
     }
     add_arg(h, "--rate-limit-disable-all");
+    h->nfixed = h->nargs;
     for (size_t i = 0; args != NULL && args[i] != NULL; i++)
         add_arg(h, args[i]);
 
@@ -319,6 +321,21 @@ void harness_restart(struct harness *h)
     curl_easy_cleanup(h->curl);
     h->curl = curl_easy_init();
     spawn(h);
+}
+
+void harness_restart_with(struct harness *h, const char *const *args)
+{
+    int status;
+
+    if (h->pid != 0 && (status = harness_stop(h)) != 0) {
+        fprintf(stderr, "server log:\n%s\n", h->log ? h->log : "");
+        fail_msg("the server exited with status %d", status);
+    }
+    while (h->nargs > h->nfixed)
+        free(h->args[--h->nargs]);
+    for (size_t i = 0; args != NULL && args[i] != NULL; i++)
+        add_arg(h, args[i]);
+    harness_restart(h);
 }
 
 static void remove_dir(const char *dir)
@@ -394,13 +411,14 @@ bool harness_log_contains(struct harness *h, const char *needle)
     return found;
 }
 
-bool harness_wait_for_log(struct harness *h, const char *needle, int seconds)
+bool harness_wait_log(struct harness *h, const char *needle,
+                      int timeout_seconds)
 {
     struct timespec deadline;
     bool found;
 
     clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_sec += seconds;
+    deadline.tv_sec += timeout_seconds;
     pthread_mutex_lock(&h->lock);
     for (;;) {
         found = h->log != NULL && strstr(h->log, needle) != NULL;
@@ -410,6 +428,7 @@ bool harness_wait_for_log(struct harness *h, const char *needle, int seconds)
             ETIMEDOUT)
             break;
     }
+    found = h->log != NULL && strstr(h->log, needle) != NULL;
     pthread_mutex_unlock(&h->lock);
     return found;
 }

@@ -310,7 +310,7 @@ static void shutdown_finishes_requests_in_flight(void **state)
     send_all(fd, request);
 
     /* Wait until the server has started on the request, then stop it. */
-    assert_true(harness_wait_for_log(
+    assert_true(harness_wait_log(
         h, "msg=\"request started\" request_id=", 60));
     kill(harness_pid(h), SIGTERM);
 
