@@ -20,7 +20,17 @@ static const struct api_route *const route_tables[] = {
     api_routes_buildinfo,
     api_routes_auth,
     api_routes_users,
+    api_routes_users_list,
+    api_routes_users_create,
+    api_routes_users_admin,
+    api_routes_users_password,
+    api_routes_users_roles,
     api_routes_organizations,
+    api_routes_apikeys,
+    api_routes_gitsshkey,
+    api_routes_appearance,
+    api_routes_autofill,
+    api_routes_otp,
 };
 
 /* The data httpd passes when no route matched. */
@@ -52,8 +62,15 @@ static void copy_settings(struct api *api, const struct api_settings *s)
     api->settings.email_smarthost = keep(api, s->email_smarthost);
     api->settings.email_from = keep(api, s->email_from);
     api->settings.email_hello = keep(api, s->email_hello);
+    api->settings.email_auth_identity = keep(api, s->email_auth_identity);
     api->settings.email_auth_username = keep(api, s->email_auth_username);
     api->settings.email_auth_password = keep(api, s->email_auth_password);
+    api->settings.email_auth_password_file =
+        keep(api, s->email_auth_password_file);
+    api->settings.email_tls_server_name = keep(api, s->email_tls_server_name);
+    api->settings.email_tls_ca_file = keep(api, s->email_tls_ca_file);
+    api->settings.email_tls_cert_file = keep(api, s->email_tls_cert_file);
+    api->settings.email_tls_key_file = keep(api, s->email_tls_key_file);
 }
 
 struct api *api_new(const struct api_settings *settings, struct store *store,
@@ -64,6 +81,11 @@ struct api *api_new(const struct api_settings *settings, struct store *store,
 
     copy_settings(api, settings);
     api->store = store;
+    if (api_mail_start(api) != 0) {
+        log_kv(LOG_ERROR, "api", "cannot start the mail sender", NULL);
+        api_free(api);
+        return NULL;
+    }
     if (settings->rate_limit_api > 0)
         api->limit_api = ratelimit_new(settings->rate_limit_api, RATE_WINDOW);
     if (settings->rate_limit_login > 0)
@@ -96,6 +118,7 @@ void api_free(struct api *api)
 {
     if (api == NULL)
         return;
+    api_mail_stop(api);
     ratelimit_free(api->limit_api);
     ratelimit_free(api->limit_login);
     for (size_t i = 0; i < api->nstrings; i++)
@@ -167,7 +190,7 @@ void api_handle(void *ctx, struct http_request *req, const void *data)
 
     call.api = ctx;
     call.req = req;
-    call.now = timestamp_now();
+    call.now = timestamp_now() + call.api->settings.clock_offset;
 
     if (route == &fallback_route) {
         if (http_request_wrong_method(req))

@@ -36,10 +36,19 @@ struct api_settings {
     const char *email_smarthost;
     const char *email_from;
     const char *email_hello;
+    const char *email_auth_identity;
     const char *email_auth_username;
     const char *email_auth_password;
+    const char *email_auth_password_file;
     bool email_force_tls;
-    bool email_tls_insecure_skip_verify;
+    bool email_tls_starttls;
+    const char *email_tls_server_name;
+    bool email_tls_skip_verify;
+    const char *email_tls_ca_file;
+    const char *email_tls_cert_file;
+    const char *email_tls_key_file;
+    /* Microseconds added to the system clock for every request. */
+    int64_t clock_offset;
 };
 
 struct api;

@@ -8,6 +8,7 @@
  */
 
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -16,6 +17,8 @@
 #include "http/ratelimit.h"
 #include "http/request.h"
 #include "store/store.h"
+#include "util/smtp.h"
+#include "util/workpool.h"
 
 struct api {
     struct api_settings settings;
@@ -24,8 +27,16 @@ struct api {
     struct ratelimit *limit_login;
     char deployment_id[UUID_STR_LEN + 1];
     /* Copies of the settings' strings, owned by the API. */
-    char *strings[16];
+    char *strings[24];
     size_t nstrings;
+    /* The relay for outgoing mail, built from the settings. */
+    struct smtp_config smtp;
+    /* One thread that sends queued mail, so that no request waits for
+     * the relay. */
+    struct workpool *mail_pool;
+    /* Set at shutdown: mail still queued then is dropped, not sent. */
+    atomic_bool mail_stopping;
+    bool curl_ready; /* curl_global_init succeeded */
 };
 
 /* Route flags, combined with HTTPD_ROUTE_BLOCKING from http/httpd.h. */
@@ -58,7 +69,17 @@ struct api_call {
 extern const struct api_route api_routes_buildinfo[];
 extern const struct api_route api_routes_auth[];
 extern const struct api_route api_routes_users[];
+extern const struct api_route api_routes_users_list[];
+extern const struct api_route api_routes_users_create[];
+extern const struct api_route api_routes_users_admin[];
+extern const struct api_route api_routes_users_password[];
+extern const struct api_route api_routes_users_roles[];
 extern const struct api_route api_routes_organizations[];
+extern const struct api_route api_routes_apikeys[];
+extern const struct api_route api_routes_gitsshkey[];
+extern const struct api_route api_routes_appearance[];
+extern const struct api_route api_routes_autofill[];
+extern const struct api_route api_routes_otp[];
 
 /* ----- responses (respond.c) ---------------------------------------------- */
 
@@ -173,6 +194,27 @@ int api_issue_key(struct api_call *call, const struct apikey *draft,
 void api_set_session_cookie(struct api_call *call, const char *token);
 void api_clear_session_cookie(struct api_call *call);
 
+/* ----- outgoing mail (mail.c) -------------------------------------------- */
+
+/* Start the mail thread and libcurl. Returns 0 or -1. */
+int api_mail_start(struct api *api);
+
+/*
+ * Let the message being sent finish, drop (and log) the ones still queued,
+ * then stop the thread, so that an unreachable relay cannot hold up
+ * shutdown. Safe to call twice.
+ */
+void api_mail_stop(struct api *api);
+
+/*
+ * Queue message (RFC 5322 text, taken over and wiped once handled) for the
+ * recipient address to, and return at once. What happens to it is only
+ * logged, with request_id: mail that cannot be sent, because no relay is
+ * configured, the queue is full or the relay fails, is dropped.
+ */
+void api_mail_queue(struct api *api, const char *request_id, const char *to,
+                    char *message);
+
 /* ----- the {user} path parameter (userparam.c) ---------------------------- */
 
 /*
@@ -181,5 +223,20 @@ void api_clear_session_cookie(struct api_call *call);
  * 500 when the store fails).
  */
 int api_resolve_user(struct api_call *call, struct user *out);
+
+/*
+ * Resolve {user} as api_resolve_user does, for routes that change the
+ * user. A deleted user, still reachable by its id, gets the same 400 as a
+ * user that does not exist.
+ */
+int api_resolve_live_user(struct api_call *call, struct user *out);
+
+/*
+ * Send 200 with the current record of user id, as the routes that change a
+ * user reply. A user that vanished meanwhile gets the {user} 400; a store
+ * failure gets api_store_failure with message.
+ */
+void api_reply_user(struct api_call *call, const char *id,
+                    const char *message);
 
 #endif

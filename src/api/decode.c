@@ -2,10 +2,10 @@
 /*
  * Request bodies: strict JSON decoding into field tables, and Coder's
  * declarative validation tags. Decoding follows Coder's Go decoder where a
- * client can tell (keys match ignoring case, unknown keys are skipped, null
- * leaves a field unset) and is stricter where Go is lenient with no client
- * depending on it: duplicate keys, NUL characters and bytes after the
- * document are rejected.
+ * client can tell the difference: keys match ignoring case, unknown keys
+ * are skipped, and null leaves a field unset. It is stricter where Go is
+ * lenient and no client depends on it, so duplicate keys, NUL characters
+ * and bytes after the document are rejected.
  */
 #include "api/api_internal.h"
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The {user} path parameter: "me", a UUID or a username, looked up with the
- * caller's rights. A user the caller may not read gets the same answer as
+ * caller's rights. A user the caller may not read gets the same response as
  * one that does not exist, so that nothing leaks.
  */
 #include "api/api_internal.h"
@@ -57,4 +57,35 @@ int api_resolve_user(struct api_call *call, struct user *out)
     }
     *out = found;
     return 0;
+}
+
+int api_resolve_live_user(struct api_call *call, struct user *out)
+{
+    struct user found = {0};
+
+    if (api_resolve_user(call, &found) != 0)
+        return -1;
+    if (found.deleted) {
+        user_release(&found);
+        return not_resolved(call, http_request_param(call->req, "user"));
+    }
+    *out = found;
+    return 0;
+}
+
+void api_reply_user(struct api_call *call, const char *id,
+                    const char *message)
+{
+    struct user user = {0};
+    enum store_result result;
+
+    result = store_user_get_by_id(call->api->store, id, &user);
+    if (result == STORE_NOT_FOUND || (result == STORE_OK && user.deleted)) {
+        not_resolved(call, http_request_param(call->req, "user"));
+    } else if (result != STORE_OK) {
+        api_store_failure(call, result, message);
+    } else {
+        api_json(call, 200, api_render_user(&user));
+    }
+    user_release(&user);
 }

@@ -65,8 +65,8 @@ int password_hash(const char *password, char out[PASSWORD_HASH_MAX])
 static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
 static char dummy_hash[PASSWORD_HASH_MAX];
 
-/* The stand-in hash for users without one: of a random password nobody
- * knows, so that even a lucky guess cannot match it. */
+/* The stand-in hash for users without one. It hashes a random password
+ * that is never stored, so that no guess can match it. */
 static void make_dummy_hash(void)
 {
     char secret[33];
@@ -303,7 +303,14 @@ static size_t encoded_length(const uint32_t *runes, size_t count)
     for (size_t i = 0; i < count; i++) {
         uint32_t c = runes[i];
 
-        bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+        if (c < 0x80)
+            bytes += 1;
+        else if (c < 0x800)
+            bytes += 2;
+        else if (c < 0x10000)
+            bytes += 3;
+        else
+            bytes += 4;
     }
     return bytes;
 }

@@ -119,3 +119,92 @@ bool rbac_can_assign_any(const struct rbac_subject *subject)
     return subject->scope == APIKEY_SCOPE_ALL &&
            (subject->roles & (RBAC_ROLE_OWNER | RBAC_ROLE_USER_ADMIN)) != 0;
 }
+
+/* Report whether name is in list, counting the implicit "member" as held
+ * when with_member is set. */
+static bool holds(const struct strlist *list, const char *name,
+                  bool with_member)
+{
+    if (with_member && strcmp(name, RBAC_ROLE_NAME_MEMBER) == 0)
+        return true;
+    return strlist_contains(list, name);
+}
+
+/* Find the first name of from that is not in to; returns NULL if none. */
+static const char *first_missing(const struct strlist *from, bool from_member,
+                                 const struct strlist *to, bool to_member,
+                                 bool (*pick)(const struct rbac_subject *,
+                                              const char *),
+                                 const struct rbac_subject *subject)
+{
+    if (from_member && !holds(to, RBAC_ROLE_NAME_MEMBER, to_member) &&
+        pick(subject, RBAC_ROLE_NAME_MEMBER))
+        return RBAC_ROLE_NAME_MEMBER;
+    for (size_t i = 0; i < from->len; i++) {
+        const char *name = from->items[i];
+
+        if (!holds(to, name, to_member) && pick(subject, name))
+            return name;
+    }
+    return NULL;
+}
+
+static bool is_unknown(const struct rbac_subject *subject, const char *name)
+{
+    (void)subject;
+    return !rbac_is_site_role(name);
+}
+
+static bool not_assignable(const struct rbac_subject *subject, const char *name)
+{
+    return !rbac_can_assign(subject, name);
+}
+
+enum rbac_role_change rbac_check_role_change(const struct rbac_subject *subject,
+                                             const struct strlist *stored,
+                                             const struct strlist *requested,
+                                             const char **unknown)
+{
+    /* Added roles: requested plus "member", minus the stored ones. Removed
+     * roles: the stored ones that are not requested. */
+    const char *name;
+
+    name = first_missing(requested, true, stored, false, is_unknown, subject);
+    if (name == NULL)
+        name =
+            first_missing(stored, false, requested, true, is_unknown, subject);
+    if (name != NULL) {
+        *unknown = name;
+        return RBAC_ROLE_CHANGE_UNKNOWN;
+    }
+    if (!rbac_can_assign_any(subject))
+        return RBAC_ROLE_CHANGE_FORBIDDEN;
+    if (first_missing(requested, true, stored, false, not_assignable,
+                      subject) != NULL ||
+        first_missing(stored, false, requested, true, not_assignable,
+                      subject) != NULL)
+        return RBAC_ROLE_CHANGE_FORBIDDEN;
+    return RBAC_ROLE_CHANGE_OK;
+}
+
+void rbac_roles_to_store(const struct strlist *requested, struct strlist *out)
+{
+    strlist_release(out);
+    for (size_t i = 0; i < requested->len; i++) {
+        const char *name = requested->items[i];
+
+        if (strcmp(name, RBAC_ROLE_NAME_MEMBER) != 0 &&
+            !strlist_contains(out, name))
+            strlist_push(out, name);
+    }
+}
+
+bool rbac_can_read_organization(const struct rbac_subject *subject,
+                                const struct strlist *member_of,
+                                const char *organization_id)
+{
+    if (rbac_allowed(subject, RBAC_ORGANIZATION_READ_ALL, NULL))
+        return true;
+    return subject->scope == APIKEY_SCOPE_ALL &&
+           strlist_contains(member_of, organization_id);
+}

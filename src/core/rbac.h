@@ -65,6 +65,41 @@ bool rbac_is_site_role(const char *name);
 /* Return a role's display name, or "" for a name that is not built in. */
 const char *rbac_role_display_name(const char *name);
 
+/* The outcome of checking a change of a user's site roles. */
+enum rbac_role_change {
+    RBAC_ROLE_CHANGE_OK,
+    RBAC_ROLE_CHANGE_UNKNOWN,   /* a name that is not a site role */
+    RBAC_ROLE_CHANGE_FORBIDDEN, /* a role the subject may not grant */
+};
+
+/*
+ * Check whether subject may replace the stored site roles of a user with
+ * requested. The implicit "member" counts as part of the requested set and
+ * is never stored, so it is always added and every change needs the right
+ * to grant "member" at least. Returns RBAC_ROLE_CHANGE_UNKNOWN with the
+ * first added or removed name that is not a site role in *unknown (pointing
+ * into stored or requested), else RBAC_ROLE_CHANGE_FORBIDDEN when a role
+ * added or removed lies outside what subject may grant, else
+ * RBAC_ROLE_CHANGE_OK.
+ */
+enum rbac_role_change rbac_check_role_change(const struct rbac_subject *subject,
+                                             const struct strlist *stored,
+                                             const struct strlist *requested,
+                                             const char **unknown);
+
+/* Set out to the roles of requested that are stored: duplicates and the
+ * implicit "member" are dropped, the order is kept. */
+void rbac_roles_to_store(const struct strlist *requested, struct strlist *out);
+
+/*
+ * Report whether subject may read an organization: members of it, through
+ * a key of full scope, and those who may read every organization.
+ * member_of lists the organizations subject's user belongs to.
+ */
+bool rbac_can_read_organization(const struct rbac_subject *subject,
+                                const struct strlist *member_of,
+                                const char *organization_id);
+
 /* Site roles listed by GET /users/roles, in name order, NULL-terminated. */
 extern const char *const rbac_assignable_site_roles[];
 

@@ -96,8 +96,13 @@ static int open_listener(const char *address, char *bound, size_t boundsize,
     int one = 1;
     int rc;
 
-    if (split_address(address, host, sizeof(host), port, sizeof(port)) != 0) {
-        snprintf(err, errsize, "invalid address %s: expected host:port",
+    int64_t port_number;
+
+    if (split_address(address, host, sizeof(host), port, sizeof(port)) != 0 ||
+        number_parse_i64(port, 0, 65535, &port_number) != NUMBER_OK) {
+        snprintf(err, errsize,
+                 "invalid address %s: expected host:port with a port from 0 "
+                 "to 65535",
                  address);
         return -1;
     }
@@ -166,6 +171,8 @@ static struct http_request *request_new(struct httpd *httpd,
     pthread_mutex_lock(&httpd->lock);
     httpd->in_flight++;
     pthread_mutex_unlock(&httpd->lock);
+    log_kv(LOG_DEBUG, "http", "request started", "request_id", req->id,
+           "method", req->method, "path", req->path, NULL);
     return req;
 }
 
@@ -223,7 +230,7 @@ static void on_job(void *arg)
     MHD_resume_connection(req->conn);
 }
 
-/* Hand a complete request to the work pool, or answer it at once when the
+/* Hand a complete request to the work pool, or respond at once when the
  * pool's queue is full. */
 static enum MHD_Result offload(struct httpd *httpd, struct http_request *req)
 {
@@ -404,6 +411,22 @@ struct httpd *httpd_bind(const char *address, char *err, size_t errsize)
     return httpd;
 }
 
+/*
+ * Close new connections once the server is stopping. This takes the place
+ * of MHD_quiesce_daemon, which in libmicrohttpd 0.9.75 races with the epoll
+ * worker threads removing the listen socket from their epoll sets and then
+ * aborts the process ("Failed to remove listen FD from epoll set").
+ */
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr,
+                                 socklen_t addrlen)
+{
+    struct httpd *httpd = cls;
+
+    (void)addr;
+    (void)addrlen;
+    return atomic_load(&httpd->stopping) ? MHD_NO : MHD_YES;
+}
+
 int httpd_start(struct httpd *httpd, const struct httpd_config *config,
                 char *err, size_t errsize)
 {
@@ -413,7 +436,8 @@ int httpd_start(struct httpd *httpd, const struct httpd_config *config,
 
     httpd->config = *config;
     httpd->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, httpd, MHD_OPTION_EXTERNAL_LOGGER,
+        flags, 0, on_accept, httpd, on_request, httpd,
+        MHD_OPTION_EXTERNAL_LOGGER,
         on_mhd_log, NULL, MHD_OPTION_LISTEN_SOCKET, httpd->listen_fd,
         MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_CONNECTION_LIMIT, config->connection_limit,
@@ -437,7 +461,6 @@ const char *httpd_address(const struct httpd *httpd)
 
 void httpd_stop(struct httpd *httpd, unsigned grace_seconds)
 {
-    MHD_socket fd = MHD_INVALID_SOCKET;
     struct timespec deadline;
 
     if (httpd == NULL)
@@ -447,9 +470,6 @@ void httpd_stop(struct httpd *httpd, unsigned grace_seconds)
         goto out;
     }
     atomic_store(&httpd->stopping, true);
-    fd = MHD_quiesce_daemon(httpd->daemon);
-    if (fd != MHD_INVALID_SOCKET)
-        close(fd);
 
     clock_gettime(CLOCK_REALTIME, &deadline);
     deadline.tv_sec += grace_seconds;

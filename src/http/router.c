@@ -154,8 +154,8 @@ int router_add(struct router *router, const char *method, const char *pattern,
     return 0;
 }
 
-/* Find the node for segments[index..], literals first; captured parameter
- * names are recorded in names/values (pointers into segments). */
+/* Find the node for segments[index..], trying literals first. Captured
+ * parameters are recorded in names and values (pointers into segments). */
 static const struct node *walk(const struct node *node, char **segments,
                                int index, int count, const char **names,
                                const char **values, size_t *nparams)

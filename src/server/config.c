@@ -10,6 +10,7 @@
 #include "util/duration.h"
 #include "util/mem.h"
 #include "util/number.h"
+#include "util/smtp.h"
 
 enum option_type {
     OPTION_STRING,
@@ -99,26 +100,59 @@ static const struct option options[] = {
      "CPU."},
     {"email-smarthost", "CODER_EMAIL_SMARTHOST", OPTION_STRING, "",
      "host:port", 0, 0, FIELD(email_smarthost),
-     "SMTP server that sends password-reset codes. Empty disables mail."},
+     "SMTP server that sends password-reset codes. Empty disables mail. "
+     "Port 465 connects with TLS from the start."},
     {"email-from", "CODER_EMAIL_FROM", OPTION_STRING, "", "address", 0, 0,
-     FIELD(email_from), "Sender address of outgoing mail."},
+     FIELD(email_from),
+     "Sender of outgoing mail, as an address or \"Name <address>\"."},
     {"email-hello", "CODER_EMAIL_HELLO", OPTION_STRING, "localhost",
      "host name", 0, 0, FIELD(email_hello),
-     "Host name sent in the SMTP HELO/EHLO greeting."},
+     "Host name sent in the SMTP EHLO greeting."},
+    {"email-force-tls", "CODER_EMAIL_FORCE_TLS", OPTION_BOOL, "false", "bool",
+     0, 0, FIELD(email_force_tls),
+     "Connect to the SMTP server with TLS from the start (SMTPS), whatever "
+     "the port."},
+    {"email-auth-identity", "CODER_EMAIL_AUTH_IDENTITY", OPTION_STRING, "",
+     "name", 0, 0, FIELD(email_auth_identity),
+     "Authorization identity sent with PLAIN authentication."},
     {"email-auth-username", "CODER_EMAIL_AUTH_USERNAME", OPTION_STRING, "",
      "name", 0, 0, FIELD(email_auth_username),
-     "User name for SMTP authentication; empty sends without logging in."},
+     "User name for SMTP authentication (PLAIN, else LOGIN); empty sends "
+     "without logging in."},
     {"email-auth-password", "CODER_EMAIL_AUTH_PASSWORD", OPTION_STRING, "",
      "password", 0, 0, FIELD(email_auth_password),
      "Password for SMTP authentication."},
-    {"email-force-tls", "CODER_EMAIL_FORCE_TLS", OPTION_BOOL, "false", "bool",
-     0, 0, FIELD(email_force_tls),
-     "Connect to the SMTP server with TLS from the start (SMTPS) instead "
-     "of upgrading with STARTTLS when offered."},
-    {"email-tls-insecure-skip-verify", "CODER_EMAIL_TLS_INSECURE_SKIP_VERIFY",
-     OPTION_BOOL, "false", "bool", 0, 0,
-     FIELD(email_tls_insecure_skip_verify),
-     "Accept any certificate from the SMTP server."},
+    {"email-auth-password-file", "CODER_EMAIL_AUTH_PASSWORD_FILE",
+     OPTION_STRING, "", "path", 0, 0, FIELD(email_auth_password_file),
+     "File holding the SMTP password, read before each message; one "
+     "trailing newline is ignored. Wins over --email-auth-password."},
+    {"email-tls-starttls", "CODER_EMAIL_TLS_STARTTLS", OPTION_BOOL, "false",
+     "bool", 0, 0, FIELD(email_tls_starttls),
+     "Upgrade a plain SMTP connection with STARTTLS, and fail when the "
+     "server does not offer it."},
+    {"email-tls-server-name", "CODER_EMAIL_TLS_SERVERNAME", OPTION_STRING, "",
+     "host name", 0, 0, FIELD(email_tls_server_name),
+     "Name to verify the SMTP server's certificate against; empty means "
+     "the smarthost's host."},
+    {"email-tls-skip-verify", "CODER_EMAIL_TLS_SKIPVERIFY", OPTION_BOOL,
+     "false", "bool", 0, 0, FIELD(email_tls_skip_verify),
+     "Accept any certificate from the SMTP server (insecure)."},
+    {"email-tls-ca-cert-file", "CODER_EMAIL_TLS_CACERTFILE", OPTION_STRING,
+     "", "path", 0, 0, FIELD(email_tls_ca_file),
+     "PEM file of certificate authorities that the SMTP server's "
+     "certificate must chain to; empty uses the system's."},
+    {"email-tls-cert-file", "CODER_EMAIL_TLS_CERTFILE", OPTION_STRING, "",
+     "path", 0, 0, FIELD(email_tls_cert_file),
+     "PEM client certificate presented to the SMTP server."},
+    {"email-tls-cert-key-file", "CODER_EMAIL_TLS_CERTKEYFILE", OPTION_STRING,
+     "", "path", 0, 0, FIELD(email_tls_key_file),
+     "PEM private key of --email-tls-cert-file."},
+    {"clock-offset", "USHER_CLOCK_OFFSET", OPTION_DURATION, "0s", "duration",
+     0, 100LL * 8766 * DURATION_NS_PER_HOUR, FIELD(clock_offset),
+     "Time added to the system clock for every request: expiry checks, "
+     "last-use times and the timestamps the server stores. Meant for "
+     "testing sessions, tokens and reset codes over time; keep 0s in "
+     "production."},
     {"verbose", "CODER_VERBOSE", OPTION_BOOL, "false", "bool", 0, 0,
      FIELD(verbose), "Also write debug log lines."},
 };
@@ -255,6 +289,30 @@ static int apply_argument(struct server_config *config, int argc, char **argv,
     return set_option(config, opt, value, source, err, errsize);
 }
 
+static int validate_email(const struct server_config *config, char *err,
+                          size_t errsize)
+{
+    char host[SMTP_HOST_MAX];
+    unsigned port;
+
+    if (config->email_smarthost[0] != '\0' &&
+        smtp_parse_smarthost(config->email_smarthost, host, &port) != 0) {
+        snprintf(err, errsize,
+                 "invalid value \"%s\" for --email-smarthost: expected "
+                 "host:port, such as smtp.example.com:587",
+                 config->email_smarthost);
+        return -1;
+    }
+    if ((config->email_tls_cert_file[0] == '\0') !=
+        (config->email_tls_key_file[0] == '\0')) {
+        snprintf(err, errsize,
+                 "--email-tls-cert-file and --email-tls-cert-key-file must be "
+                 "set together");
+        return -1;
+    }
+    return 0;
+}
+
 static int validate(struct server_config *config, char *err, size_t errsize)
 {
     if (gitsshkey_algorithm_parse(config->ssh_keygen_algorithm_name,
@@ -272,7 +330,7 @@ static int validate(struct server_config *config, char *err, size_t errsize)
         snprintf(err, errsize, "--sqlite-path must not be empty");
         return -1;
     }
-    return 0;
+    return validate_email(config, err, errsize);
 }
 
 enum config_result config_load(struct server_config *config, int argc,

@@ -37,10 +37,19 @@ struct server_config {
     char *email_smarthost;
     char *email_from;
     char *email_hello;
+    char *email_auth_identity;
     char *email_auth_username;
     char *email_auth_password;
+    char *email_auth_password_file;
     bool email_force_tls;
-    bool email_tls_insecure_skip_verify;
+    bool email_tls_starttls;
+    char *email_tls_server_name;
+    bool email_tls_skip_verify;
+    char *email_tls_ca_file;
+    char *email_tls_cert_file;
+    char *email_tls_key_file;
+    /* Nanoseconds added to the system clock; see --clock-offset. */
+    int64_t clock_offset;
 };
 
 enum config_result {

@@ -82,10 +82,18 @@ static void fill_settings(const struct server_config *config,
         config->email_smarthost[0] ? config->email_smarthost : NULL;
     s->email_from = config->email_from;
     s->email_hello = config->email_hello;
+    s->email_auth_identity = config->email_auth_identity;
     s->email_auth_username = config->email_auth_username;
     s->email_auth_password = config->email_auth_password;
+    s->email_auth_password_file = config->email_auth_password_file;
     s->email_force_tls = config->email_force_tls;
-    s->email_tls_insecure_skip_verify = config->email_tls_insecure_skip_verify;
+    s->email_tls_starttls = config->email_tls_starttls;
+    s->email_tls_server_name = config->email_tls_server_name;
+    s->email_tls_skip_verify = config->email_tls_skip_verify;
+    s->email_tls_ca_file = config->email_tls_ca_file;
+    s->email_tls_cert_file = config->email_tls_cert_file;
+    s->email_tls_key_file = config->email_tls_key_file;
+    s->clock_offset = config->clock_offset / 1000;
 }
 
 /* Block the stop signals in every thread; the main thread waits for them
@@ -117,6 +125,12 @@ static int start(const struct server_config *config, struct running *run)
     unsigned cpus = cpu_count();
     rlim_t files = raise_file_limit();
 
+    run->httpd = httpd_bind(config->http_address, err, sizeof(err));
+    if (run->httpd == NULL) {
+        log_kv(LOG_ERROR, "server", "cannot listen", "detail", err, NULL);
+        return -1;
+    }
+
     store_config.sqlite_path = config->sqlite_path;
     store_config.postgres_url = config->postgres_url;
     store_config.max_connections = (unsigned)config->postgres_max_connections;
@@ -126,18 +140,20 @@ static int start(const struct server_config *config, struct running *run)
                NULL);
         return -1;
     }
-
-    run->httpd = httpd_bind(config->http_address, err, sizeof(err));
-    if (run->httpd == NULL) {
-        log_kv(LOG_ERROR, "server", "cannot listen", "detail", err, NULL);
-        return -1;
-    }
     if (config->access_url[0] != '\0')
         snprintf(access_url, sizeof(access_url), "%s", config->access_url);
     else
         snprintf(access_url, sizeof(access_url), "http://%s",
                  httpd_address(run->httpd));
     fill_settings(config, &settings, access_url);
+    if (config->clock_offset != 0) {
+        char offset[DURATION_STR_MAX];
+
+        duration_format(config->clock_offset, offset, sizeof(offset));
+        log_kv(LOG_WARN, "server",
+               "the clock runs ahead of the system clock (--clock-offset)",
+               "offset", offset, NULL);
+    }
     run->router = router_new();
     run->api = api_new(&settings, run->store, run->router);
     if (run->api == NULL)

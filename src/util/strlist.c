@@ -9,7 +9,12 @@
 
 void strlist_push_take(struct strlist *list, char *s)
 {
-    list->items = xrealloc(list->items, (list->len + 1) * sizeof(char *));
+    /* Doubling keeps long lists (a role filter of thousands of names)
+     * linear to build. */
+    if (list->len == list->cap) {
+        list->cap = list->cap ? list->cap * 2 : 4;
+        list->items = xrealloc(list->items, list->cap * sizeof(char *));
+    }
     list->items[list->len++] = s;
 }
 
@@ -34,6 +39,7 @@ void strlist_release(struct strlist *list)
     free(list->items);
     list->items = NULL;
     list->len = 0;
+    list->cap = 0;
 }
 
 void strlist_copy(struct strlist *dst, const struct strlist *src)

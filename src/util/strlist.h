@@ -8,6 +8,7 @@
 struct strlist {
     char **items;
     size_t len;
+    size_t cap; /* slots allocated in items */
 };
 
 /* Append a copy of s. */

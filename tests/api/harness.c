@@ -36,6 +36,7 @@ struct harness {
     char *pg_url;      /* connection string given to the server */
     char *args[MAX_ARGS];
     size_t nargs;
+    size_t nfixed; /* arguments every start shares */
     pid_t pid;
     int port;
     char base_url[64];
@@ -311,6 +312,7 @@ static void add_common_args(struct harness *h, const char *const *args)
         add_arg(h, h->db_path);
     }
     add_arg(h, "--rate-limit-disable-all");
+    h->nfixed = h->nargs;
     for (size_t i = 0; args != NULL && args[i] != NULL; i++)
         add_arg(h, args[i]);
 }
@@ -437,6 +439,21 @@ void harness_restart(struct harness *h)
     spawn(h);
 }
 
+void harness_restart_with(struct harness *h, const char *const *args)
+{
+    int status;
+
+    if (h->pid != 0 && (status = harness_stop(h)) != 0) {
+        fprintf(stderr, "server log:\n%s\n", h->log ? h->log : "");
+        fail_msg("the server exited with status %d", status);
+    }
+    while (h->nargs > h->nfixed)
+        free(h->args[--h->nargs]);
+    for (size_t i = 0; args != NULL && args[i] != NULL; i++)
+        add_arg(h, args[i]);
+    harness_restart(h);
+}
+
 static void remove_dir(const char *dir)
 {
     static const char *const names[] = {"usher.db", "usher.db-wal",
@@ -511,6 +528,28 @@ bool harness_log_contains(struct harness *h, const char *needle)
     return found;
 }
 
+bool harness_wait_log(struct harness *h, const char *needle,
+                      int timeout_seconds)
+{
+    struct timespec deadline;
+    bool found;
+
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += timeout_seconds;
+    pthread_mutex_lock(&h->lock);
+    for (;;) {
+        found = h->log != NULL && strstr(h->log, needle) != NULL;
+        if (found || h->eof)
+            break;
+        if (pthread_cond_timedwait(&h->changed, &h->lock, &deadline) ==
+            ETIMEDOUT)
+            break;
+    }
+    found = h->log != NULL && strstr(h->log, needle) != NULL;
+    pthread_mutex_unlock(&h->lock);
+    return found;
+}
+
 char *harness_log(struct harness *h)
 {
     char *copy;
@@ -546,11 +585,14 @@ struct response harness_send(struct harness *h, const struct request *req)
     struct growing body = {0};
     struct growing headers = {0};
     struct curl_slist *list = NULL;
-    char url[65536 + 256];
+    size_t url_len = strlen(h->base_url) + strlen(req->path) + 1;
+    char *url = malloc(url_len);
     char line[512];
     CURLcode rc;
 
-    snprintf(url, sizeof(url), "%s%s", h->base_url, req->path);
+    if (url == NULL)
+        abort();
+    snprintf(url, url_len, "%s%s", h->base_url, req->path);
     curl_easy_reset(h->curl);
     curl_easy_setopt(h->curl, CURLOPT_URL, url);
     curl_easy_setopt(h->curl, CURLOPT_CUSTOMREQUEST, req->method);
@@ -582,6 +624,7 @@ struct response harness_send(struct harness *h, const struct request *req)
 
     rc = curl_easy_perform(h->curl);
     curl_slist_free_all(list);
+    free(url);
     if (rc != CURLE_OK)
         fail_msg("%s %s failed: %s", req->method, req->path,
                  curl_easy_strerror(rc));

@@ -71,6 +71,13 @@ void harness_kill(struct harness *h);
 void harness_restart(struct harness *h);
 
 /*
+ * Stop the server if running and start it again on the same database and
+ * port, with args (NULL-terminated, may be NULL) in place of the extra
+ * arguments given so far.
+ */
+void harness_restart_with(struct harness *h, const char *const *args);
+
+/*
  * Stop the server if running, failing the test unless it exits with status
  * 0, and remove its database. NULL is ok.
  */
@@ -88,11 +95,17 @@ int harness_pid(const struct harness *h);
 /* Return the path of the SQLite file (NULL on PostgreSQL). */
 const char *harness_sqlite_path(const struct harness *h);
 
-/* Return the server's PostgreSQL connection string (NULL on SQLite). */
+/* Return the PostgreSQL connection string the server uses (NULL on
+ * SQLite). */
 const char *harness_postgres_url(const struct harness *h);
 
 /* Report whether the server's log so far contains needle. */
 bool harness_log_contains(struct harness *h, const char *needle);
+
+/* Wait up to timeout_seconds for needle to appear in the server's log;
+ * returns whether it did. */
+bool harness_wait_log(struct harness *h, const char *needle,
+                      int timeout_seconds);
 
 /* Return a copy of the server's log so far; the caller frees it. */
 char *harness_log(struct harness *h);
