@@ -399,6 +399,10 @@ enum store_result store_pg_run(struct store_pg_conn *conn, const char *sql,
     enum store_result result = STORE_ERROR;
     char name[16];
 
+    if (p != NULL && p->matches_nothing) {
+        store_set_error("%s: no such row", what);
+        return STORE_NOT_FOUND;
+    }
     if (prepared_name(conn, sql, name, &result) == NULL)
         return result;
     return finish(conn,

@@ -42,6 +42,8 @@ PGconn *store_pg_handle(struct store_pg_conn *conn);
 /* The text parameters of one statement, numbered $1, $2, … in order. */
 struct store_pg_params {
     int count;
+    /* Set by store_pg_add_key for text that no stored row can hold. */
+    bool matches_nothing;
     const char *values[STORE_PG_MAX_PARAMS];
     char numbers[STORE_PG_MAX_PARAMS][24];
     char *owned[STORE_PG_MAX_PARAMS];
@@ -53,6 +55,13 @@ void store_pg_params_release(struct store_pg_params *p);
 
 /* Add a string, which must outlive the statement (NULL adds ""). */
 void store_pg_add_text(struct store_pg_params *p, const char *text);
+
+/*
+ * Add text that only selects rows, such as a name from a request path.
+ * The database stores valid UTF-8 only, so for anything else the
+ * statement is not run: store_pg_run answers STORE_NOT_FOUND.
+ */
+void store_pg_add_key(struct store_pg_params *p, const char *text);
 
 /* Add a heap string that the params then own and free. */
 void store_pg_add_take(struct store_pg_params *p, char *text);
@@ -85,7 +94,7 @@ void store_pg_add_hex(struct store_pg_params *p, const unsigned char *data,
  * on that connection. sql must be a string constant: statements are cached
  * by its address. On STORE_OK, *res (when res is not NULL) holds the
  * result for the caller to PQclear. Failures are mapped as
- * store_pg_fail does.
+ * store_pg_fail does; params that match nothing give STORE_NOT_FOUND.
  */
 enum store_result store_pg_run(struct store_pg_conn *conn, const char *sql,
                                const struct store_pg_params *p,

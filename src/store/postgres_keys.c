@@ -99,7 +99,7 @@ enum store_result store_pg_apikey_get(struct store *store, const char *id,
     enum store_result result;
 
     store_pg_params_init(&p);
-    store_pg_add_text(&p, id);
+    store_pg_add_key(&p, id);
     result = get_key(store, sql_key_by_id, &p, out);
     store_pg_params_release(&p);
     return result;
@@ -115,7 +115,7 @@ enum store_result store_pg_apikey_get_token_by_name(struct store *store,
 
     store_pg_params_init(&p);
     store_pg_add_uuid(&p, user_id);
-    store_pg_add_text(&p, name);
+    store_pg_add_key(&p, name);
     result = get_key(store, sql_token_by_name, &p, out);
     store_pg_params_release(&p);
     return result;
@@ -175,7 +175,7 @@ enum store_result store_pg_apikey_delete(struct store *store, const char *id)
     enum store_result result;
 
     store_pg_params_init(&p);
-    store_pg_add_text(&p, id);
+    store_pg_add_key(&p, id);
     result = store_pg_query_change(store, sql_delete_key, &p,
                                    "delete API key");
     store_pg_params_release(&p);
@@ -235,7 +235,7 @@ enum store_result store_pg_auth_lookup(struct store *store,
     enum store_result result;
 
     store_pg_params_init(&p);
-    store_pg_add_text(&p, key_id);
+    store_pg_add_key(&p, key_id);
     result = store_pg_query(store, sql_auth_lookup, &p, &res,
                             "look up API key");
     store_pg_params_release(&p);

@@ -12,6 +12,7 @@
 
 #include "util/buf.h"
 #include "util/mem.h"
+#include "util/utf8.h"
 
 /* Append the next parameter's placeholder ($n) to sql. */
 static void placeholder(struct buf *sql, const struct store_pg_params *p)
@@ -55,6 +56,9 @@ static void add_search(struct buf *sql, struct store_pg_params *p,
 {
     int n;
 
+    /* Stored text is valid UTF-8, so other bytes are in no row. */
+    if (!utf8_valid(search, strlen(search)))
+        p->matches_nothing = true;
     store_pg_add_take(p, like_pattern(search));
     n = p->count;
     buf_printf(sql,
@@ -91,6 +95,24 @@ static const char *login_name(unsigned value)
     return login_type_name((enum login_type)value);
 }
 
+/* Match users holding any of roles. A name that is not UTF-8 is held by
+ * nobody, so it is left out; with nothing left, nothing matches. */
+static void add_roles(struct buf *sql, struct store_pg_params *p,
+                      const struct strlist *roles)
+{
+    struct strlist valid = {0};
+
+    for (size_t i = 0; i < roles->len; i++) {
+        if (utf8_valid(roles->items[i], strlen(roles->items[i])))
+            strlist_push(&valid, roles->items[i]);
+    }
+    if (valid.len == 0)
+        p->matches_nothing = true;
+    store_pg_add_strlist(p, &valid);
+    strlist_release(&valid);
+    buf_printf(sql, " AND u.rbac_roles && $%d::text[]", p->count);
+}
+
 static void add_time_bound(struct buf *sql, struct store_pg_params *p,
                            bool has, const char *condition, int64_t value)
 {
@@ -110,10 +132,8 @@ static void add_filters(const struct store_user_query *q, struct buf *sql,
         add_name_list(sql, p, q->statuses, "u.status", status_name);
     if (q->login_types != 0)
         add_name_list(sql, p, q->login_types, "u.login_type", login_name);
-    if (q->roles != NULL && q->roles->len > 0) {
-        store_pg_add_strlist(p, q->roles);
-        buf_printf(sql, " AND u.rbac_roles && $%d::text[]", p->count);
-    }
+    if (q->roles != NULL && q->roles->len > 0)
+        add_roles(sql, p, q->roles);
     add_time_bound(sql, p, q->has_created_before, "u.created_at <=",
                    q->created_before);
     add_time_bound(sql, p, q->has_created_after, "u.created_at >=",
@@ -129,28 +149,50 @@ static void add_filters(const struct store_user_query *q, struct buf *sql,
     }
 }
 
-char *store_pg_user_list_sql(const struct store_user_query *q,
-                             struct store_pg_params *p)
+/* Append the FROM and WHERE clauses of a listing, users aliased "u". */
+static void add_from_where(const struct store_user_query *q, struct buf *sql,
+                           struct store_pg_params *p)
 {
-    struct buf sql;
-
-    buf_init(&sql, 1 << 22);
-    store_pg_params_init(p);
-    buf_puts(&sql, "SELECT " STORE_PG_USER_COLUMNS ", count(*) OVER () "
-                   "FROM users u WHERE NOT u.deleted AND NOT u.is_system");
-    add_filters(q, &sql, p);
+    buf_puts(sql, "FROM users u WHERE NOT u.deleted AND NOT u.is_system");
+    add_filters(q, sql, p);
     if (q->after_id != NULL) {
         /* No row of that id makes the comparison NULL: an empty page. */
         store_pg_add_uuid(p, q->after_id);
-        buf_printf(&sql,
+        buf_printf(sql,
                    " AND lower(u.username) COLLATE \"C\" > "
                    "(SELECT lower(username) FROM users WHERE id = $%d)",
                    p->count);
     }
     if (q->only_user_id != NULL) {
         store_pg_add_uuid(p, q->only_user_id);
-        buf_printf(&sql, " AND u.id = $%d", p->count);
+        buf_printf(sql, " AND u.id = $%d", p->count);
     }
+}
+
+/*
+ * The total comes from an uncorrelated count over the same clauses, which
+ * runs once, so that the page itself can walk the username index and stop
+ * after offset + limit rows; a count(*) OVER () would fetch and sort every
+ * matching row first. An empty page has no row to carry the total, which
+ * is then 0, as with Coder.
+ */
+char *store_pg_user_list_sql(const struct store_user_query *q,
+                             struct store_pg_params *p)
+{
+    struct buf where;
+    struct buf sql;
+
+    store_pg_params_init(p);
+    buf_init(&where, 1 << 22);
+    add_from_where(q, &where, p);
+    buf_init(&sql, 1 << 23);
+    /* The clauses appear twice; their placeholders name the same
+     * parameters both times. */
+    buf_puts(&sql, "SELECT " STORE_PG_USER_COLUMNS ", (SELECT count(*) ");
+    buf_append(&sql, where.data, where.len);
+    buf_puts(&sql, ") ");
+    buf_append(&sql, where.data, where.len);
+    buf_release(&where);
     buf_puts(&sql, " ORDER BY lower(u.username) COLLATE \"C\" LIMIT ");
     if (q->limit > 0)
         store_pg_add_int(p, q->limit);
@@ -176,6 +218,13 @@ enum store_result store_pg_user_list(struct store *store,
     enum store_result result = STORE_UNAVAILABLE;
     int n;
 
+    if (p.matches_nothing) {
+        *users = NULL;
+        *count = 0;
+        *total = 0;
+        result = STORE_OK;
+        goto out;
+    }
     conn = store_pg_acquire(store);
     if (conn == NULL)
         goto out;

@@ -87,7 +87,7 @@ enum store_result store_pg_org_get_by_name(struct store *store,
     enum store_result result;
 
     store_pg_params_init(&p);
-    store_pg_add_text(&p, name);
+    store_pg_add_key(&p, name);
     result = get_org(store, sql_org_by_name, &p, out);
     store_pg_params_release(&p);
     return result;
@@ -224,7 +224,7 @@ enum store_result store_pg_user_config_get(struct store *store,
 
     store_pg_params_init(&p);
     store_pg_add_uuid(&p, user_id);
-    store_pg_add_text(&p, key);
+    store_pg_add_key(&p, key);
     result = store_pg_query(store, sql_config_get, &p, &res,
                             "read user setting");
     store_pg_params_release(&p);

@@ -15,6 +15,7 @@
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/number.h"
+#include "util/utf8.h"
 
 /* ----- parameters ------------------------------------------------------- */
 
@@ -46,6 +47,13 @@ void store_pg_add_text(struct store_pg_params *p, const char *text)
     int i = next(p);
 
     p->values[i] = text ? text : "";
+}
+
+void store_pg_add_key(struct store_pg_params *p, const char *text)
+{
+    if (text != NULL && !utf8_valid(text, strlen(text)))
+        p->matches_nothing = true;
+    store_pg_add_text(p, text);
 }
 
 void store_pg_add_take(struct store_pg_params *p, char *text)

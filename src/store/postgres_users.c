@@ -36,7 +36,7 @@ static enum store_result get_user(struct store *store, const char *sql,
     if (key_is_uuid)
         store_pg_add_uuid(&p, key);
     else
-        store_pg_add_text(&p, key);
+        store_pg_add_key(&p, key);
     result = store_pg_query(store, sql, &p, &res, "read user");
     store_pg_params_release(&p);
     if (result == STORE_OK && PQntuples(res) == 0)

@@ -103,6 +103,8 @@ static void default_organization_and_deployment(void **state)
                      STORE_NOT_FOUND);
     assert_int_equal(store_org_get_by_id(store, "coder", &got),
                      STORE_NOT_FOUND);
+    assert_int_equal(store_org_get_by_name(store, "co\xff" "der", &got),
+                     STORE_NOT_FOUND);
 
     assert_int_equal(store_org_list_for_user(store, owner_id, &orgs, &count),
                      STORE_OK);
@@ -197,6 +199,12 @@ static void keys_round_trip_and_conflict(void **state)
     assert_int_equal(store_apikey_delete(store, key.id), STORE_OK);
     assert_int_equal(store_apikey_delete(store, key.id), STORE_NOT_FOUND);
     assert_int_equal(store_apikey_get(store, key.id, &got), STORE_NOT_FOUND);
+    assert_int_equal(store_apikey_get(store, "\xff\xfe", &got),
+                     STORE_NOT_FOUND);
+    assert_int_equal(store_apikey_delete(store, "\xff\xfe"), STORE_NOT_FOUND);
+    assert_int_equal(store_apikey_get_token_by_name(store, owner_id,
+                                                    "\xc3", &got),
+                     STORE_NOT_FOUND);
     apikey_release(&key);
 }
 

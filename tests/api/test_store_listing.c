@@ -175,7 +175,8 @@ static void search_matches_characters_literally(void **state)
         {"k\\s", "erin"},          {"\\", "erin"},
         {"ALICE", "alice"},        {"example.org", "dan"},
         {"bob", "Bob"},            {"no-such-text", ""},
-        {"ar", "carol dan"},
+        {"ar", "carol dan"},       {"\xc3", ""},
+        {"\xff\xfe", ""},
     };
 
     (void)state;
@@ -210,7 +211,11 @@ static void filters_by_status_type_and_role(void **state)
     expect(&q, "carol", 1);
     strlist_release(&roles);
     strlist_push(&roles, "owner");
+    strlist_push(&roles, "\xff");
     expect(&q, "alice", 1);
+    strlist_release(&roles);
+    strlist_push(&roles, "\xff");
+    expect(&q, "", 0);
     strlist_release(&roles);
     q.roles = NULL;
 

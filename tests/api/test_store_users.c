@@ -182,6 +182,11 @@ static void lookups_of_missing_users(void **state)
                      STORE_NOT_FOUND);
     assert_int_equal(store_user_activate_if_dormant(store, id, T0),
                      STORE_NOT_FOUND);
+    /* Bytes that are not UTF-8 name nothing, and are no failure. */
+    assert_int_equal(store_user_get_by_username(store, "bad\xff\xfe", &got),
+                     STORE_NOT_FOUND);
+    assert_int_equal(store_user_get_by_email(store, "\xc3@example.com", &got),
+                     STORE_NOT_FOUND);
 }
 
 static void duplicates_conflict_ignoring_case(void **state)
