@@ -7,9 +7,10 @@
 #   scripts/postgres-cluster.sh stop DIR    stop the server (no error when
 #                                           it is not running)
 #
-# The server listens only on a unix socket in DIR (no TCP port), trusts
-# local connections and keeps no data safe across a crash: it exists for
-# tests alone. Run as root, it runs as the postgres user (or a dedicated
+# The server listens on a unix socket in DIR and, when USHER_PG_TCP_PORT
+# is set, on 127.0.0.1 at that port too (port 5432 names the socket
+# otherwise). It trusts local connections and keeps no data safe across a
+# crash: it exists for tests alone. Run as root, it runs as the postgres user (or a dedicated
 # unprivileged user when there is none), since PostgreSQL refuses root.
 set -euo pipefail
 
@@ -21,6 +22,9 @@ usage() {
 [ $# -eq 2 ] || usage
 action="$1"
 dir="$2"
+port="${USHER_PG_TCP_PORT:-5432}"
+listen=""
+[ -n "${USHER_PG_TCP_PORT:-}" ] && listen="127.0.0.1"
 
 find_bindir() {
   local candidate
@@ -84,13 +88,14 @@ start() {
   fi
   # Tests create and drop many databases; durability does not matter.
   if ! as_server_user "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" \
-      -w -t 60 -o "-c listen_addresses='' -c unix_socket_directories='$dir' \
+      -w -t 60 -o "-c listen_addresses='$listen' -c port=$port \
+      -c unix_socket_directories='$dir' \
       -c max_connections=300 -c fsync=off -c synchronous_commit=off \
       -c full_page_writes=off" start >/dev/null; then
     cat "$dir/server.log" >&2 || true
     exit 1
   fi
-  echo "host=$dir port=5432 user=postgres dbname=postgres"
+  echo "host=$dir port=$port user=postgres dbname=postgres"
 }
 
 stop() {

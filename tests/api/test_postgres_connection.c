@@ -20,6 +20,7 @@
 #include <cmocka.h>
 #include <libpq-fe.h>
 
+#include "cluster.h"
 #include "harness.h"
 
 extern char **environ;
@@ -113,19 +114,98 @@ static void url_form_reaches_the_same_database(void **state)
     harness_free(primary);
 }
 
+/* Start a server on a new database made through admin and create the
+ * first user through it. */
+static void serve_through(const char *admin)
+{
+    char *saved = strdup(getenv("USHER_TEST_POSTGRES_ADMIN"));
+    struct harness *h;
+    char *token;
+
+    setenv("USHER_TEST_POSTGRES_ADMIN", admin, 1);
+    h = harness_start(NULL);
+    setenv("USHER_TEST_POSTGRES_ADMIN", saved, 1);
+    free(saved);
+    token = harness_setup_owner(h, "tcp@example.com", "tcp",
+                                HARNESS_PASSWORD);
+    free(token);
+    harness_free(h);
+}
+
+/* Over TCP to a server without TLS: sslmode=require must stop start-up
+ * with libpq's reason, sslmode=disable must connect. */
 static void sslmode_from_the_string_is_honoured(void **state)
 {
-    const char *admin = getenv("USHER_TEST_POSTGRES_ADMIN");
+    int port = cluster_free_port();
+    struct cluster *c = cluster_start(port);
     char conninfo[1024];
     char log[8192];
+    PGconn *conn;
 
     (void)state;
-    assert_non_null(admin);
-    /* The test cluster has no TLS, so demanding it must fail. */
-    snprintf(conninfo, sizeof(conninfo), "%s sslmode=require", admin);
+    snprintf(conninfo, sizeof(conninfo),
+             "host=127.0.0.1 port=%d user=postgres dbname=postgres "
+             "sslmode=require",
+             port);
     assert_int_not_equal(run_failing_server(conninfo, log, sizeof(log)), 0);
     assert_non_null(strstr(log, "msg=\"cannot open the store\""));
-    assert_non_null(strstr(log, "SSL"));
+    assert_non_null(strstr(log, "SSL was required"));
+
+    snprintf(conninfo, sizeof(conninfo),
+             "host=127.0.0.1 port=%d user=postgres dbname=postgres "
+             "sslmode=disable",
+             port);
+    conn = PQconnectdb(conninfo);
+    assert_int_equal(PQstatus(conn), CONNECTION_OK);
+    PQfinish(conn);
+    serve_through(conninfo);
+    cluster_free(c);
+}
+
+static long status_of_first(struct harness *h)
+{
+    struct response res =
+        harness_call(h, "GET", "/api/v2/users/first", NULL, NULL);
+    long status = res.status;
+
+    response_release(&res);
+    return status;
+}
+
+/* The connection string's own settings win over the server's defaults:
+ * the application name shows in the database's session list. */
+static void string_settings_win_over_defaults(void **state)
+{
+    struct harness *primary = harness_start(NULL);
+    char url[1024];
+    const char *args[] = {"--postgres-url", url, NULL};
+    struct harness *named;
+    PGconn *conn;
+    PGresult *res;
+    char *token;
+
+    (void)state;
+    snprintf(url, sizeof(url), "%s application_name=replica-b",
+             harness_postgres_url(primary));
+    assert_int_equal(status_of_first(primary), 404);
+    named = harness_start_replica(primary, args);
+    token = harness_setup_owner(named, "named@example.com", "named",
+                                HARNESS_PASSWORD);
+    conn = PQconnectdb(harness_postgres_url(primary));
+    assert_int_equal(PQstatus(conn), CONNECTION_OK);
+    res = PQexec(conn, "SELECT application_name FROM pg_stat_activity "
+                       "WHERE datname = current_database() "
+                       "AND application_name IN ('usher', 'replica-b') "
+                       "GROUP BY 1 ORDER BY 1");
+    assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+    assert_int_equal(PQntuples(res), 2);
+    assert_string_equal(PQgetvalue(res, 0, 0), "replica-b");
+    assert_string_equal(PQgetvalue(res, 1, 0), "usher");
+    PQclear(res);
+    PQfinish(conn);
+    free(token);
+    harness_free(named);
+    harness_free(primary);
 }
 
 static void unreachable_database_fails_start_up(void **state)
@@ -146,6 +226,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(url_form_reaches_the_same_database),
         cmocka_unit_test(sslmode_from_the_string_is_honoured),
+        cmocka_unit_test(string_settings_win_over_defaults),
         cmocka_unit_test(unreachable_database_fails_start_up),
     };
 

@@ -3,106 +3,33 @@
  * A database outage under a running server: while PostgreSQL is down
  * every request that needs it gets 503 in Coder's error shape, and once
  * it is back the same server process answers again, without a restart.
- * The test runs its own cluster (scripts/postgres-cluster.sh, named by
- * $USHER_TEST_POSTGRES_CLUSTER) so that stopping it disturbs no other
+ * The test runs its own cluster, so that stopping it disturbs no other
  * test.
  */
-#define _XOPEN_SOURCE 700
-#include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <setjmp.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
+#include "cluster.h"
 #include "harness.h"
-
-extern char **environ;
 
 /* How long the server may take to answer again once the database is up. */
 #define RECOVERY_DEADLINE_SECONDS 30
 
-static char cluster_dir[256];
-
-/* Run the cluster script with action; its first output line goes to out.
- * Returns the script's exit status. */
-static int cluster(const char *action, char *out, size_t size)
-{
-    const char *script = getenv("USHER_TEST_POSTGRES_CLUSTER");
-    char *argv[] = {"bash", (char *)script, (char *)action, cluster_dir,
-                    NULL};
-    posix_spawn_file_actions_t actions;
-    int pipefd[2];
-    pid_t pid;
-    int status = -1;
-    FILE *from;
-    char line[512];
-
-    if (script == NULL)
-        fail_msg("USHER_TEST_POSTGRES_CLUSTER is not set");
-    if (pipe(pipefd) != 0)
-        fail_msg("pipe: %s", strerror(errno));
-    /* Only the duplicate on stdout may reach the script, or the server it
-     * starts would hold the pipe open and the read below never end. */
-    fcntl(pipefd[0], F_SETFD, FD_CLOEXEC);
-    fcntl(pipefd[1], F_SETFD, FD_CLOEXEC);
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, pipefd[1], STDOUT_FILENO);
-    if (posix_spawnp(&pid, "bash", &actions, NULL, argv, environ) != 0)
-        fail_msg("cannot run %s", script);
-    posix_spawn_file_actions_destroy(&actions);
-    close(pipefd[1]);
-    /* Read everything, so that the script never writes to a closed pipe. */
-    from = fdopen(pipefd[0], "r");
-    if (out != NULL)
-        out[0] = '\0';
-    while (from != NULL && fgets(line, sizeof(line), from) != NULL) {
-        if (out != NULL && out[0] == '\0')
-            snprintf(out, size, "%s", line);
-    }
-    if (from != NULL)
-        fclose(from);
-    while (waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR)
-            fail_msg("waitpid: %s", strerror(errno));
-    }
-    if (out != NULL)
-        out[strcspn(out, "\n")] = '\0';
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-static int remove_entry(const char *path, const struct stat *sb, int flag,
-                        struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
+static struct cluster *db;
 
 static int start_cluster(void **state)
 {
-    const char *tmp = getenv("TMPDIR");
-    char admin[512];
-
     (void)state;
-    snprintf(cluster_dir, sizeof(cluster_dir), "%s/usher-outage-XXXXXX",
-             tmp ? tmp : "/tmp");
-    if (mkdtemp(cluster_dir) == NULL)
-        fail_msg("mkdtemp: %s", strerror(errno));
-    if (cluster("start", admin, sizeof(admin)) != 0 || admin[0] == '\0')
-        fail_msg("cannot start a PostgreSQL cluster in %s", cluster_dir);
-    setenv("USHER_TEST_POSTGRES_ADMIN", admin, 1);
+    db = cluster_start(0);
+    setenv("USHER_TEST_POSTGRES_ADMIN", cluster_admin(db), 1);
     setenv("USHER_TEST_BACKEND", "postgres", 1);
     return 0;
 }
@@ -110,8 +37,7 @@ static int start_cluster(void **state)
 static int remove_cluster(void **state)
 {
     (void)state;
-    cluster("stop", NULL, 0);
-    nftw(cluster_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    cluster_free(db);
     return 0;
 }
 
@@ -173,7 +99,7 @@ static void outage_answers_503_then_recovers(void **state)
     assert_int_equal(res.status, 200);
     response_release(&res);
 
-    assert_int_equal(cluster("stop", NULL, 0), 0);
+    assert_int_equal(cluster_stop(db), 0);
     for (int i = 0; i < 3; i++) {
         res = harness_call(h, "GET", "/api/v2/users/me", token, NULL);
         assert_unavailable(&res);
@@ -188,7 +114,7 @@ static void outage_answers_503_then_recovers(void **state)
     assert_unavailable(&res);
     response_release(&res);
 
-    assert_int_equal(cluster("start", NULL, 0), 0);
+    assert_int_equal(cluster_restart(db), 0);
     assert_int_equal(poll_until_served(h, token), 200);
     assert_int_equal(harness_pid(h), pid);
     assert_true(harness_log_contains(
@@ -213,8 +139,8 @@ static void quiet_restart_costs_no_request(void **state)
     assert_int_equal(res.status, 200);
     response_release(&res);
 
-    assert_int_equal(cluster("stop", NULL, 0), 0);
-    assert_int_equal(cluster("start", NULL, 0), 0);
+    assert_int_equal(cluster_stop(db), 0);
+    assert_int_equal(cluster_restart(db), 0);
     for (int i = 0; i < 4; i++) {
         res = harness_call(h, "GET", "/api/v2/users/me", token, NULL);
         assert_int_equal(res.status, 200);
