@@ -1,17 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * PostgreSQL backend: the connection pool, statement execution and the
- * mapping of failures. A fixed number of slots each hold at most one
+ * mapping of failures. A fixed number of slots each have at most one
  * connection, opened when first needed. A thread checks a slot out for the
  * length of one store call, so a transaction never spans two calls and no
  * connection is shared between threads.
  *
  * When the database goes away, calls fail with STORE_UNAVAILABLE. A dead
- * connection is noticed before use (an idle connection that has anything to
- * read was closed by the server) or by the call that fails on it, and is
- * closed; new connections are then attempted with exponential back-off,
- * and calls made between attempts fail at once instead of each waiting for
- * a connection timeout.
+ * connection is found before use (an idle connection with anything to read
+ * was closed by the server) or by the call that fails on it, and is closed.
+ * New connections are then attempted with exponential back-off. Calls made
+ * between attempts fail at once instead of each waiting for a connection
+ * timeout.
  */
 #include "store/postgres_internal.h"
 
@@ -37,7 +37,7 @@
 #define BACKOFF_FIRST_US (100 * 1000)
 #define BACKOFF_MAX_US (2 * TIMESTAMP_US_PER_SECOND)
 
-/* Used unless the connection string says otherwise. */
+/* Used unless the connection string sets them. */
 #define DEFAULT_CONNECT_TIMEOUT "10"
 #define APPLICATION_NAME "usher"
 
@@ -209,7 +209,7 @@ static int open_conn(struct pg_store *store, struct store_pg_conn *conn)
     return 0;
 }
 
-/* Wait for a free slot, preferring one that holds a connection. */
+/* Wait for a free slot, preferring one that has a connection. */
 static struct store_pg_conn *take_slot(struct pg_store *store)
 {
     struct timespec deadline;
@@ -292,7 +292,8 @@ PGconn *store_pg_handle(struct store_pg_conn *conn)
 
 /* ----- statements ------------------------------------------------------- */
 
-/* Return true when the SQLSTATE says the server cannot serve right now. */
+/* Report whether SQLSTATE state means the server cannot serve right now;
+ * *lost tells whether the connection is gone too. */
 static bool state_unavailable(const char *state, bool *lost)
 {
     static const char *const transient[] = {
@@ -475,7 +476,7 @@ static enum store_result run_simple(struct store_pg_conn *conn,
         result = store_pg_fail(conn, res, what);
     else if (strcmp(sql, "COMMIT") == 0 &&
              strcmp(PQcmdStatus(res), "COMMIT") != 0) {
-        /* COMMIT of a failed transaction answers ROLLBACK. */
+        /* COMMIT of a failed transaction returns the ROLLBACK tag. */
         store_set_error("%s: the transaction was rolled back", what);
         result = STORE_ERROR;
     }

@@ -6,8 +6,8 @@
  * the helpers), postgres_migrate.c and the postgres_*.c files that
  * implement the store operations by topic.
  *
- * Every parameter travels as text and every result column comes back as
- * text; times cross as integer microseconds through the micros_to_time()
+ * Every parameter and every result column is in libpq's text format.
+ * Times cross as integer microseconds, converted by the micros_to_time()
  * and time_to_micros() SQL functions that the first migration defines.
  */
 
@@ -24,7 +24,7 @@ struct store_pg_conn;
  * Check out a connection from the pool, waiting while every one is busy,
  * and (re)connecting when the slot has none. Returns NULL with the store
  * error set when the database cannot be reached, while a reconnection
- * back-off is running, or when no connection came free in time; callers
+ * back-off is running, or when no connection came free in time. Callers
  * then return STORE_UNAVAILABLE. Give it back with store_pg_release.
  */
 struct store_pg_conn *store_pg_acquire(struct store *store);
@@ -42,7 +42,7 @@ PGconn *store_pg_handle(struct store_pg_conn *conn);
 /* The text parameters of one statement, numbered $1, $2, … in order. */
 struct store_pg_params {
     int count;
-    /* Set by store_pg_add_key for text that no stored row can hold. */
+    /* Set by store_pg_add_key for text that no stored row can contain. */
     bool matches_nothing;
     const char *values[STORE_PG_MAX_PARAMS];
     char numbers[STORE_PG_MAX_PARAMS][24];
@@ -59,7 +59,7 @@ void store_pg_add_text(struct store_pg_params *p, const char *text);
 /*
  * Add text that only selects rows, such as a name from a request path.
  * The database stores valid UTF-8 only, so for anything else the
- * statement is not run: store_pg_run answers STORE_NOT_FOUND.
+ * statement is not run and store_pg_run returns STORE_NOT_FOUND.
  */
 void store_pg_add_key(struct store_pg_params *p, const char *text);
 
@@ -79,7 +79,7 @@ void store_pg_add_bool(struct store_pg_params *p, bool value);
  */
 void store_pg_add_uuid(struct store_pg_params *p, const char *id);
 
-/* Add a text[] literal holding every item of list. */
+/* Add a text[] literal with every item of list. */
 void store_pg_add_strlist(struct store_pg_params *p,
                           const struct strlist *list);
 
@@ -92,7 +92,7 @@ void store_pg_add_hex(struct store_pg_params *p, const unsigned char *data,
 /*
  * Run sql as a prepared statement on conn, preparing it on the first use
  * on that connection. sql must be a string constant: statements are cached
- * by its address. On STORE_OK, *res (when res is not NULL) holds the
+ * by its address. On STORE_OK, *res (when res is not NULL) is the
  * result for the caller to PQclear. Failures are mapped as
  * store_pg_fail does; params that match nothing give STORE_NOT_FOUND.
  */
@@ -131,8 +131,8 @@ enum store_result store_pg_query_change(struct store *store, const char *sql,
  * Map a failed result (res may be NULL) to a store result and record the
  * error text with what as context. A lost connection, a server shutting
  * down or starting, too many connections and serialization failures are
- * STORE_UNAVAILABLE (a broken connection is also marked for closing);
- * integrity constraint violations are STORE_CONFLICT.
+ * STORE_UNAVAILABLE, and a broken connection is also marked for closing.
+ * Integrity constraint violations are STORE_CONFLICT.
  */
 enum store_result store_pg_fail(struct store_pg_conn *conn,
                                 const PGresult *res, const char *what);

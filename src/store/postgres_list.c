@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * PostgreSQL backend: the filtered, paged user listing. The query is built
- * for each call from the filters that are set; a search becomes a LIKE on
- * the lower-cased username and e-mail, which the pg_trgm index answers.
+ * for each call from the filters that are set. A search becomes a LIKE on
+ * the lower-cased username and e-mail, which the pg_trgm index serves.
  */
 #include "store/postgres_internal.h"
 
@@ -95,8 +95,8 @@ static const char *login_name(unsigned value)
     return login_type_name((enum login_type)value);
 }
 
-/* Match users holding any of roles. A name that is not UTF-8 is held by
- * nobody, so it is left out; with nothing left, nothing matches. */
+/* Match users with any of roles. No user has a name that is not UTF-8,
+ * so such names are left out, and with none left nothing matches. */
 static void add_roles(struct buf *sql, struct store_pg_params *p,
                       const struct strlist *roles)
 {
@@ -171,10 +171,10 @@ static void add_from_where(const struct store_user_query *q, struct buf *sql,
 
 /*
  * The total comes from an uncorrelated count over the same clauses, which
- * runs once, so that the page itself can walk the username index and stop
- * after offset + limit rows; a count(*) OVER () would fetch and sort every
- * matching row first. An empty page has no row to carry the total, which
- * is then 0, as with Coder.
+ * runs once. The page itself can then walk the username index and stop
+ * after offset + limit rows, where a count(*) OVER () would fetch and sort
+ * every matching row first. An empty page has no row to carry the total,
+ * which is then 0, as with Coder.
  */
 char *store_pg_user_list_sql(const struct store_user_query *q,
                              struct store_pg_params *p)

@@ -99,8 +99,8 @@ static const char sql_insert_gitsshkey[] =
     "public_key) VALUES ($1, micros_to_time($2), micros_to_time($3), $4, $5)";
 
 /* Fail with STORE_CONFLICT when any user exists. The lock makes two
- * servers creating the first user at once take turns, so the second sees
- * the first's committed row. */
+ * servers creating the first user at once take turns, so the second
+ * counts the first's committed row. */
 static enum store_result check_first(struct store_pg_conn *conn)
 {
     PGresult *res = NULL;

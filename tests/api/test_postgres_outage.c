@@ -2,7 +2,7 @@
 /*
  * A database outage under a running server: while PostgreSQL is down
  * every request that needs it gets 503 in Coder's error shape, and once
- * it is back the same server process answers again, without a restart.
+ * it is back the same server process serves again, without a restart.
  * The test runs its own cluster, so that stopping it disturbs no other
  * test.
  */
@@ -20,7 +20,7 @@
 #include "cluster.h"
 #include "harness.h"
 
-/* How long the server may take to answer again once the database is up. */
+/* How long the server may take to serve again once the database is up. */
 #define RECOVERY_DEADLINE_SECONDS 30
 
 static struct cluster *db;
@@ -63,7 +63,7 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Poll GET /users/me until it answers 200 or the deadline passes; the
+/* Poll GET /users/me until it returns 200 or the deadline passes. The
  * pause between tries only keeps the loop from spinning. */
 static long poll_until_served(struct harness *h, const char *token)
 {

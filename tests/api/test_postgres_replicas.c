@@ -83,7 +83,7 @@ static int stop_replicas(void **state)
     return 0;
 }
 
-/* Report whether the server lacks the route the response answered. */
+/* Report whether the response shows that the server has no such route. */
 static bool route_missing(const struct response *res)
 {
     const char *message = response_string(res, "message");

@@ -281,7 +281,7 @@ static bool plan_uses(PGconn *conn, const struct store_user_query *q,
 }
 
 /* On PostgreSQL, with enough users for an index to pay (100,000 here),
- * the planner answers a search from the trigram index. */
+ * the planner serves a search from the trigram index. */
 static void search_uses_the_trigram_index(void **state)
 {
     struct store_user_query q = {0};
