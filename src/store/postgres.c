@@ -38,6 +38,9 @@
 #define BACKOFF_MAX_US (2 * TIMESTAMP_US_PER_SECOND)
 
 /* Used unless the connection string sets them. */
+/* NOTE: no statement_timeout or TCP keepalive settings are added, so a
+ * database that vanishes from the network without closing its sockets
+ * holds a call until the kernel gives up on the connection. */
 #define DEFAULT_CONNECT_TIMEOUT "10"
 #define APPLICATION_NAME "usher"
 
