@@ -265,14 +265,16 @@ static void set_password(struct api_call *call, const struct user *user,
                            "cannot hash the new password");
         return;
     }
-    /*
-     * NOTE: the code is checked before this write, not inside it. Two
-     * requests racing with the same valid code may both succeed, and the
-     * later password wins.
-     */
+    /* The write happens only if the code checked above is still the stored
+     * one, so two requests racing with the same code cannot both win. */
     result = store_user_update_password(call->api->store, user->id, hashed,
+                                        user->hashed_one_time_passcode,
                                         call->now);
     OPENSSL_cleanse(hashed, sizeof(hashed));
+    if (result == STORE_NOT_FOUND) {
+        api_error(call, 400, wrong_code, NULL, NULL);
+        return;
+    }
     if (result != STORE_OK) {
         api_store_failure(call, result, "Internal error.");
         return;

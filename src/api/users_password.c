@@ -95,7 +95,7 @@ static void store_password(struct api_call *call, const struct user *user,
     }
     /* One transaction: the new hash, no pending reset code, no keys. */
     result = store_user_update_password(call->api->store, user->id, hashed,
-                                        call->now);
+                                        NULL, call->now);
     OPENSSL_cleanse(hashed, sizeof(hashed));
     if (result != STORE_OK) {
         api_store_failure(call, result,

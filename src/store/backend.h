@@ -48,7 +48,8 @@ struct store_ops {
     enum store_result (*user_update_roles)(struct store *, const char *,
                                            const struct strlist *, int64_t);
     enum store_result (*user_update_password)(struct store *, const char *,
-                                              const char *, int64_t);
+                                              const char *, const char *,
+                                              int64_t);
     enum store_result (*user_set_one_time_passcode)(struct store *,
                                                     const char *,
                                                     const char *, int64_t);

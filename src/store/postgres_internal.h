@@ -242,7 +242,8 @@ enum store_result store_pg_user_activate_if_dormant(struct store *,
 enum store_result store_pg_user_update_roles(struct store *, const char *,
                                              const struct strlist *, int64_t);
 enum store_result store_pg_user_update_password(struct store *, const char *,
-                                                const char *, int64_t);
+                                                const char *, const char *,
+                                                int64_t);
 enum store_result store_pg_user_set_one_time_passcode(struct store *,
                                                       const char *,
                                                       const char *, int64_t);

@@ -320,7 +320,8 @@ enum store_result store_pg_user_update_roles(struct store *store,
 static const char sql_update_password[] =
     "UPDATE users SET hashed_password = $2, updated_at = micros_to_time($3), "
     "hashed_one_time_passcode = '', one_time_passcode_expires_at = NULL "
-    "WHERE id = $1";
+    "WHERE id = $1 AND ($4::text IS NULL OR (hashed_one_time_passcode = $4 "
+    "AND hashed_one_time_passcode <> ''))";
 static const char sql_delete_user_keys[] =
     "DELETE FROM api_keys WHERE user_id = $1";
 static const char sql_delete_user_links[] =
@@ -355,6 +356,7 @@ static enum store_result end_transaction(struct store_pg_conn *conn,
 enum store_result store_pg_user_update_password(struct store *store,
                                                 const char *id,
                                                 const char *hashed,
+                                                const char *passcode,
                                                 int64_t now)
 {
     struct store_pg_conn *conn = store_pg_acquire(store);
@@ -369,6 +371,10 @@ enum store_result store_pg_user_update_password(struct store *store,
         store_pg_add_uuid(&p, id);
         store_pg_add_text(&p, hashed);
         store_pg_add_int(&p, now);
+        if (passcode != NULL)
+            store_pg_add_text(&p, passcode);
+        else
+            store_pg_add_null(&p);
         result = store_pg_change(conn, sql_update_password, &p,
                                  "update password");
         store_pg_params_release(&p);

@@ -139,6 +139,7 @@ enum store_result store_sqlite_user_update_roles(struct store *, const char *,
                                                  int64_t);
 enum store_result store_sqlite_user_update_password(struct store *,
                                                     const char *,
+                                                    const char *,
                                                     const char *, int64_t);
 enum store_result store_sqlite_user_set_one_time_passcode(struct store *,
                                                           const char *,

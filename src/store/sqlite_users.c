@@ -357,7 +357,8 @@ enum store_result store_sqlite_user_update_roles(struct store *base,
 static const char sql_update_password[] =
     "UPDATE users SET hashed_password = ?2, updated_at = ?3, "
     "hashed_one_time_passcode = '', one_time_passcode_expires_at = 0 "
-    "WHERE id = ?1";
+    "WHERE id = ?1 AND (?4 IS NULL OR (hashed_one_time_passcode = ?4 "
+    "AND hashed_one_time_passcode != ''))";
 static const char sql_delete_user_keys[] =
     "DELETE FROM api_keys WHERE user_id = ?1";
 static const char sql_delete_user_links[] =
@@ -378,6 +379,7 @@ static enum store_result delete_for_user(struct store_sqlite_conn *conn,
 enum store_result store_sqlite_user_update_password(struct store *base,
                                                     const char *id,
                                                     const char *hashed,
+                                                    const char *passcode,
                                                     int64_t now)
 {
     struct store_sqlite_conn *conn = store_sqlite_conn(base);
@@ -397,6 +399,8 @@ enum store_result store_sqlite_user_update_password(struct store *base,
     store_sqlite_bind_text(stmt, 1, id);
     store_sqlite_bind_text(stmt, 2, hashed);
     sqlite3_bind_int64(stmt, 3, now);
+    if (passcode != NULL)
+        store_sqlite_bind_text(stmt, 4, passcode);
     result = exec_change(conn, stmt, "update password");
     if (result == STORE_OK)
         result = delete_for_user(conn, sql_delete_user_keys, id,

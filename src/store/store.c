@@ -173,9 +173,11 @@ enum store_result store_user_update_roles(struct store *store, const char *id,
 enum store_result store_user_update_password(struct store *store,
                                              const char *id,
                                              const char *hashed_password,
+                                             const char *passcode,
                                              int64_t now)
 {
-    return store->ops->user_update_password(store, id, hashed_password, now);
+    return store->ops->user_update_password(store, id, hashed_password,
+                                            passcode, now);
 }
 
 enum store_result store_user_set_one_time_passcode(struct store *store,

@@ -205,11 +205,15 @@ enum store_result store_user_update_roles(struct store *store, const char *id,
 
 /*
  * Store a new password hash, clear any pending one-time passcode and delete
- * every API key of the user, in one transaction.
+ * every API key of the user, in one transaction. When passcode is not
+ * NULL, the change happens only if the user's stored passcode hash is still
+ * exactly passcode, so that one code can be redeemed only once even by two
+ * requests at the same time; otherwise it returns STORE_NOT_FOUND.
  */
 enum store_result store_user_update_password(struct store *store,
                                              const char *id,
                                              const char *hashed_password,
+                                             const char *passcode,
                                              int64_t now);
 
 /* Store the hash and expiry of a password-reset code, replacing any other. */

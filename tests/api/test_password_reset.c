@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <curl/curl.h>
 
 #include "harness.h"
 #include "seed.h"
@@ -272,6 +273,68 @@ static void new_code_replaces_old(void **state)
                      204);
     free(first);
     free(second);
+}
+
+static size_t discard_body(char *ptr, size_t size, size_t nmemb, void *data)
+{
+    (void)ptr;
+    (void)data;
+    return size * nmemb;
+}
+
+/* Several requests redeem one code at the same moment: one wins. */
+static void concurrent_redemptions_one_wins(void **state)
+{
+    enum { RACERS = 6 };
+    size_t before = smtp_sink_count(sink);
+    CURLM *multi = curl_multi_init();
+    CURL *easy[RACERS];
+    char bodies[RACERS][512];
+    char url[256];
+    struct curl_slist *headers =
+        curl_slist_append(NULL, "Content-Type: application/json");
+    int running = 1;
+    int won = 0;
+    int lost = 0;
+    char *code;
+
+    (void)state;
+    free(seed_member_session(server, "racer"));
+    assert_int_equal(request_code("racer@example.com"), 204);
+    code = receive_code(before, "racer@example.com");
+    snprintf(url, sizeof(url), "%s/api/v2/users/otp/change-password",
+             harness_base_url(server));
+    for (int i = 0; i < RACERS; i++) {
+        snprintf(bodies[i], sizeof(bodies[i]),
+                 "{\"email\":\"racer@example.com\",\"one_time_passcode\":"
+                 "\"%s\",\"password\":\"%s-%d\"}",
+                 code, NEW_PASSWORD, i);
+        easy[i] = curl_easy_init();
+        curl_easy_setopt(easy[i], CURLOPT_URL, url);
+        curl_easy_setopt(easy[i], CURLOPT_POSTFIELDS, bodies[i]);
+        curl_easy_setopt(easy[i], CURLOPT_HTTPHEADER, headers);
+        curl_easy_setopt(easy[i], CURLOPT_WRITEFUNCTION, discard_body);
+        curl_easy_setopt(easy[i], CURLOPT_TIMEOUT, 120L);
+        curl_multi_add_handle(multi, easy[i]);
+    }
+    while (running > 0) {
+        curl_multi_perform(multi, &running);
+        curl_multi_poll(multi, NULL, 0, 1000, NULL);
+    }
+    for (int i = 0; i < RACERS; i++) {
+        long status = 0;
+
+        curl_easy_getinfo(easy[i], CURLINFO_RESPONSE_CODE, &status);
+        won += status == 204;
+        lost += status == 400;
+        curl_multi_remove_handle(multi, easy[i]);
+        curl_easy_cleanup(easy[i]);
+    }
+    assert_int_equal(won, 1);
+    assert_int_equal(lost, RACERS - 1);
+    curl_multi_cleanup(multi);
+    curl_slist_free_all(headers);
+    free(code);
 }
 
 static void expired_code_rejected(void **state)
@@ -578,6 +641,7 @@ int main(void)
         cmocka_unit_test(reset_with_mailed_code),
         cmocka_unit_test(mail_message_format),
         cmocka_unit_test(new_code_replaces_old),
+        cmocka_unit_test(concurrent_redemptions_one_wins),
         cmocka_unit_test(expired_code_rejected),
         cmocka_unit_test(bad_bodies_rejected),
         cmocka_unit_test(disabled_password_auth),

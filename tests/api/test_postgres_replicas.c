@@ -246,7 +246,7 @@ static void password_changed_in_the_store_is_seen_on_b(void **state)
     assert_non_null(token);
     assert_int_equal(me_status(b, token), 200);
     assert_int_equal(password_hash(NEW_PASSWORD, hash), 0);
-    assert_int_equal(store_user_update_password(store, id, hash,
+    assert_int_equal(store_user_update_password(store, id, hash, NULL,
                                                 timestamp_now()),
                      STORE_OK);
     check_password_change("pw-store@example.com", token);

@@ -175,7 +175,7 @@ static void lookups_of_missing_users(void **state)
                      STORE_NOT_FOUND);
     assert_int_equal(store_user_update_profile(store, id, "x", "", T0),
                      STORE_NOT_FOUND);
-    assert_int_equal(store_user_update_password(store, id, "h", T0),
+    assert_int_equal(store_user_update_password(store, id, "h", NULL, T0),
                      STORE_NOT_FOUND);
     assert_int_equal(store_user_delete(store, id, T0), STORE_NOT_FOUND);
     assert_int_equal(store_user_delete(store, "not-a-uuid", T0),
@@ -353,9 +353,19 @@ static void password_change_revokes_keys(void **state)
     assert_int_equal(store_user_set_one_time_passcode(store, id, "otp",
                                                       T0 + 60),
                      STORE_OK);
-    assert_int_equal(store_user_update_password(store, id, "new-hash",
+    /* A passcode that is not the stored one changes nothing. */
+    assert_int_equal(store_user_update_password(store, id, "other-hash",
+                                                "not-the-otp", T0 + 8),
+                     STORE_NOT_FOUND);
+    assert_int_equal(store_apikey_get(store, session, &key), STORE_OK);
+    apikey_release(&key);
+    assert_int_equal(store_user_update_password(store, id, "new-hash", "otp",
                                                 T0 + 8),
                      STORE_OK);
+    /* The code is used up: redeeming it again changes nothing. */
+    assert_int_equal(store_user_update_password(store, id, "third-hash",
+                                                "otp", T0 + 9),
+                     STORE_NOT_FOUND);
     assert_int_equal(store_apikey_get(store, session, &key), STORE_NOT_FOUND);
     assert_int_equal(store_apikey_get(store, token, &key), STORE_NOT_FOUND);
     assert_int_equal(store_user_get_by_id(store, id, &got), STORE_OK);
