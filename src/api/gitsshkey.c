@@ -38,12 +38,14 @@ static int resolve_owner(struct api_call *call, enum rbac_action action,
 }
 
 /*
- * Generate a new pair for user_id into key and store it. created_at is
- * kept by the store when the user already has a key. Returns 0, or -1
+ * Generate a new pair for user_id into key and store it, replacing the
+ * user's pair when replace is set (created_at is kept by the store). A
+ * first pair is stored only if no other request stored one meanwhile, in
+ * which case that pair is read back into key instead. Returns 0, or -1
  * after sending a 500 (503 while the database is down).
  */
 static int regenerate(struct api_call *call, const char *user_id,
-                      struct gitsshkey *key)
+                      struct gitsshkey *key, bool replace)
 {
     enum store_result result;
 
@@ -57,7 +59,11 @@ static int regenerate(struct api_call *call, const char *user_id,
     key->updated_at = call->now;
     if (key->created_at == 0)
         key->created_at = call->now;
-    result = store_gitsshkey_put(call->api->store, key);
+    result = store_gitsshkey_put(call->api->store, key, replace);
+    if (result == STORE_CONFLICT && !replace) {
+        gitsshkey_release(key);
+        result = store_gitsshkey_get(call->api->store, user_id, key);
+    }
     if (result != STORE_OK) {
         api_store_failure(call, result,
                           "Internal error updating user's git SSH key.");
@@ -75,12 +81,8 @@ static void get_gitsshkey(struct api_call *call)
     if (resolve_owner(call, RBAC_USER_READ_PERSONAL, &target) != 0)
         return;
     result = store_gitsshkey_get(call->api->store, target.id, &key);
-    /*
-     * NOTE: two first reads at once each generate and store a pair. The
-     * later write wins, so the earlier response shows a replaced key.
-     */
     if (result == STORE_NOT_FOUND) {
-        if (regenerate(call, target.id, &key) == 0)
+        if (regenerate(call, target.id, &key, false) == 0)
             api_json(call, 200, render_gitsshkey(&key));
     } else if (result == STORE_OK) {
         api_json(call, 200, render_gitsshkey(&key));
@@ -106,7 +108,7 @@ static void put_gitsshkey(struct api_call *call)
                           "Internal error fetching user's SSH key.");
         goto out;
     }
-    if (regenerate(call, target.id, &key) == 0)
+    if (regenerate(call, target.id, &key, true) == 0)
         api_json(call, 200, render_gitsshkey(&key));
 
 out:

@@ -76,7 +76,7 @@ struct store_ops {
     enum store_result (*gitsshkey_get)(struct store *, const char *,
                                        struct gitsshkey *);
     enum store_result (*gitsshkey_put)(struct store *,
-                                       const struct gitsshkey *);
+                                       const struct gitsshkey *, bool);
 
     enum store_result (*user_config_get)(struct store *, const char *,
                                          const char *, char **);

@@ -162,6 +162,10 @@ static const char sql_gitsshkey_put[] =
     "public_key) VALUES ($1, micros_to_time($2), micros_to_time($3), $4, $5) "
     "ON CONFLICT (user_id) DO UPDATE SET updated_at = excluded.updated_at, "
     "private_key = excluded.private_key, public_key = excluded.public_key";
+static const char sql_gitsshkey_add[] =
+    "INSERT INTO gitsshkeys (user_id, created_at, updated_at, private_key, "
+    "public_key) VALUES ($1, micros_to_time($2), micros_to_time($3), $4, $5) "
+    "ON CONFLICT (user_id) DO NOTHING";
 
 enum store_result store_pg_gitsshkey_get(struct store *store,
                                          const char *user_id,
@@ -191,7 +195,8 @@ enum store_result store_pg_gitsshkey_get(struct store *store,
 }
 
 enum store_result store_pg_gitsshkey_put(struct store *store,
-                                         const struct gitsshkey *key)
+                                         const struct gitsshkey *key,
+                                         bool replace)
 {
     struct store_pg_params p;
     enum store_result result;
@@ -202,8 +207,18 @@ enum store_result store_pg_gitsshkey_put(struct store *store,
     store_pg_add_int(&p, key->updated_at);
     store_pg_add_text(&p, key->private_key);
     store_pg_add_text(&p, key->public_key);
-    result = store_pg_query(store, sql_gitsshkey_put, &p, NULL,
-                            "store git SSH key");
+    if (replace) {
+        result = store_pg_query(store, sql_gitsshkey_put, &p, NULL,
+                                "store git SSH key");
+    } else {
+        /* No row inserted means another writer stored a key first. */
+        result = store_pg_query_change(store, sql_gitsshkey_add, &p,
+                                       "store git SSH key");
+        if (result == STORE_NOT_FOUND) {
+            store_set_error("the user has a git SSH key already");
+            result = STORE_CONFLICT;
+        }
+    }
     store_pg_params_release(&p);
     return result;
 }

@@ -173,7 +173,7 @@ enum store_result store_sqlite_auth_lookup(struct store *, const char *,
 enum store_result store_sqlite_gitsshkey_get(struct store *, const char *,
                                              struct gitsshkey *);
 enum store_result store_sqlite_gitsshkey_put(struct store *,
-                                             const struct gitsshkey *);
+                                             const struct gitsshkey *, bool);
 enum store_result store_sqlite_user_config_get(struct store *, const char *,
                                                const char *, char **);
 enum store_result store_sqlite_user_config_set(struct store *, const char *,

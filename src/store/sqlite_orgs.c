@@ -159,6 +159,10 @@ static const char sql_gitsshkey_put[] =
     "public_key) VALUES (?1, ?2, ?3, ?4, ?5) "
     "ON CONFLICT (user_id) DO UPDATE SET updated_at = excluded.updated_at, "
     "private_key = excluded.private_key, public_key = excluded.public_key";
+static const char sql_gitsshkey_add[] =
+    "INSERT INTO gitsshkeys (user_id, created_at, updated_at, private_key, "
+    "public_key) VALUES (?1, ?2, ?3, ?4, ?5) "
+    "ON CONFLICT (user_id) DO NOTHING";
 
 enum store_result store_sqlite_gitsshkey_get(struct store *base,
                                              const char *user_id,
@@ -192,14 +196,17 @@ enum store_result store_sqlite_gitsshkey_get(struct store *base,
 }
 
 enum store_result store_sqlite_gitsshkey_put(struct store *base,
-                                             const struct gitsshkey *key)
+                                             const struct gitsshkey *key,
+                                             bool replace)
 {
     struct store_sqlite_conn *conn = store_sqlite_conn(base);
     sqlite3_stmt *stmt;
+    enum store_result result;
 
     if (conn == NULL)
         return STORE_UNAVAILABLE;
-    stmt = store_sqlite_stmt(conn, sql_gitsshkey_put);
+    stmt = store_sqlite_stmt(conn, replace ? sql_gitsshkey_put
+                                           : sql_gitsshkey_add);
     if (stmt == NULL)
         return STORE_ERROR;
     store_sqlite_bind_text(stmt, 1, key->user_id);
@@ -207,7 +214,13 @@ enum store_result store_sqlite_gitsshkey_put(struct store *base,
     sqlite3_bind_int64(stmt, 3, key->updated_at);
     store_sqlite_bind_text(stmt, 4, key->private_key);
     store_sqlite_bind_text(stmt, 5, key->public_key);
-    return store_sqlite_exec_stmt(conn, stmt, "store git SSH key");
+    result = store_sqlite_exec_stmt(conn, stmt, "store git SSH key");
+    if (result == STORE_OK && !replace &&
+        sqlite3_changes(store_sqlite_db(conn)) == 0) {
+        store_set_error("the user has a git SSH key already");
+        result = STORE_CONFLICT;
+    }
+    return result;
 }
 
 static const char sql_config_get[] =

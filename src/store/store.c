@@ -279,9 +279,10 @@ enum store_result store_gitsshkey_get(struct store *store, const char *user_id,
 }
 
 enum store_result store_gitsshkey_put(struct store *store,
-                                      const struct gitsshkey *key)
+                                      const struct gitsshkey *key,
+                                      bool replace)
 {
-    return store->ops->gitsshkey_put(store, key);
+    return store->ops->gitsshkey_put(store, key, replace);
 }
 
 enum store_result store_user_config_get(struct store *store,

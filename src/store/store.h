@@ -300,11 +300,14 @@ enum store_result store_gitsshkey_get(struct store *store, const char *user_id,
                                       struct gitsshkey *out);
 
 /*
- * Store a user's key pair: insert it when the user has none, otherwise
- * replace both halves and updated_at while keeping created_at.
+ * Store a user's key pair: insert it when the user has none. Otherwise,
+ * with replace, replace both halves and updated_at while keeping
+ * created_at; without it, change nothing and return STORE_CONFLICT, so
+ * that of two writers racing to create a first key exactly one wins.
  */
 enum store_result store_gitsshkey_put(struct store *store,
-                                      const struct gitsshkey *key);
+                                      const struct gitsshkey *key,
+                                      bool replace);
 
 /* ----- per-user settings ------------------------------------------------- */
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <curl/curl.h>
 
 #include "harness.h"
 #include "seed.h"
@@ -243,6 +244,86 @@ static void missing_key_made_on_read(void **state)
     free(token);
 }
 
+struct collected {
+    char data[4096];
+    size_t len;
+};
+
+static size_t collect_body(char *ptr, size_t size, size_t nmemb, void *arg)
+{
+    struct collected *c = arg;
+    size_t n = size * nmemb;
+
+    if (n > sizeof(c->data) - 1 - c->len)
+        n = sizeof(c->data) - 1 - c->len;
+    memcpy(c->data + c->len, ptr, n);
+    c->len += n;
+    c->data[c->len] = '\0';
+    return size * nmemb;
+}
+
+/* First reads racing for a missing key all get the one key that is
+ * stored. */
+static void racing_first_reads_agree(void **state)
+{
+    enum { READERS = 6 };
+    struct seed_user spec = {"racer", NULL, true};
+    char *token;
+    char url[256];
+    char header[128];
+    struct curl_slist *headers;
+    CURLM *multi = curl_multi_init();
+    CURL *easy[READERS];
+    struct collected bodies[READERS];
+    struct response stored;
+    int running = 1;
+
+    (void)state;
+    free(seed_user(server, &spec));
+    token = harness_login(server, "racer@example.com", HARNESS_PASSWORD);
+    assert_non_null(token);
+    snprintf(url, sizeof(url), "%s/api/v2/users/me/gitsshkey",
+             harness_base_url(server));
+    snprintf(header, sizeof(header), "Coder-Session-Token: %s", token);
+    headers = curl_slist_append(NULL, header);
+    memset(bodies, 0, sizeof(bodies));
+    for (int i = 0; i < READERS; i++) {
+        easy[i] = curl_easy_init();
+        curl_easy_setopt(easy[i], CURLOPT_URL, url);
+        curl_easy_setopt(easy[i], CURLOPT_HTTPHEADER, headers);
+        curl_easy_setopt(easy[i], CURLOPT_WRITEFUNCTION, collect_body);
+        curl_easy_setopt(easy[i], CURLOPT_WRITEDATA, &bodies[i]);
+        curl_easy_setopt(easy[i], CURLOPT_TIMEOUT, 120L);
+        curl_multi_add_handle(multi, easy[i]);
+    }
+    while (running > 0) {
+        curl_multi_perform(multi, &running);
+        curl_multi_poll(multi, NULL, 0, 1000, NULL);
+    }
+
+    stored =
+        harness_call(server, "GET", "/api/v2/users/me/gitsshkey", token, NULL);
+    assert_int_equal(stored.status, 200);
+    for (int i = 0; i < READERS; i++) {
+        json_t *body = json_loads(bodies[i].data, 0, NULL);
+        long status = 0;
+
+        curl_easy_getinfo(easy[i], CURLINFO_RESPONSE_CODE, &status);
+        assert_int_equal(status, 200);
+        assert_non_null(body);
+        assert_string_equal(
+            json_string_value(json_object_get(body, "public_key")),
+            response_string(&stored, "public_key"));
+        json_decref(body);
+        curl_multi_remove_handle(multi, easy[i]);
+        curl_easy_cleanup(easy[i]);
+    }
+    response_release(&stored);
+    curl_multi_cleanup(multi);
+    curl_slist_free_all(headers);
+    free(token);
+}
+
 static void routes_need_session(void **state)
 {
     (void)state;
@@ -324,6 +405,7 @@ int main(void)
         cmocka_unit_test(other_users_keys_hidden),
         cmocka_unit_test(owner_key_matches_users_key),
         cmocka_unit_test(missing_key_made_on_read),
+        cmocka_unit_test(racing_first_reads_agree),
         cmocka_unit_test(routes_need_session),
         cmocka_unit_test(ecdsa_keys),
         cmocka_unit_test(rsa4096_keys),

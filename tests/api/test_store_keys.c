@@ -280,15 +280,23 @@ static void gitsshkey_put_keeps_created_at(void **state)
     key.created_at = key.updated_at = T0;
     key.private_key = "first-private";
     key.public_key = "first-public\n";
-    assert_int_equal(store_gitsshkey_put(store, &key), STORE_OK);
+    assert_int_equal(store_gitsshkey_put(store, &key, true), STORE_OK);
     key.created_at = key.updated_at = T0 + HOUR;
     key.private_key = "second-private";
     key.public_key = "second-public\n";
-    assert_int_equal(store_gitsshkey_put(store, &key), STORE_OK);
+    assert_int_equal(store_gitsshkey_put(store, &key, true), STORE_OK);
     assert_int_equal(store_gitsshkey_get(store, other_id, &got), STORE_OK);
     assert_true(got.created_at == T0);
     assert_true(got.updated_at == T0 + HOUR);
     assert_string_equal(got.private_key, "second-private");
+    assert_string_equal(got.public_key, "second-public\n");
+    gitsshkey_release(&got);
+
+    /* Without replace an existing pair stays as it is. */
+    key.private_key = "third-private";
+    key.public_key = "third-public\n";
+    assert_int_equal(store_gitsshkey_put(store, &key, false), STORE_CONFLICT);
+    assert_int_equal(store_gitsshkey_get(store, other_id, &got), STORE_OK);
     assert_string_equal(got.public_key, "second-public\n");
     gitsshkey_release(&got);
 }
