@@ -37,11 +37,19 @@
 #define BACKOFF_FIRST_US (100 * 1000)
 #define BACKOFF_MAX_US (2 * TIMESTAMP_US_PER_SECOND)
 
-/* Used unless the connection string sets them. */
-/* NOTE: no statement_timeout or TCP keepalive settings are added, so a
- * database that vanishes from the network without closing its sockets
- * holds a call until the kernel gives up on the connection. */
+/*
+ * Used unless the connection string sets them. The keepalive and
+ * tcp_user_timeout settings bound how long a database that vanishes from
+ * the network without closing its sockets can hold a call: about 30 s for
+ * sent data, about a minute for an idle connection.
+ * NOTE: no statement_timeout is set, so a query the database runs slowly
+ * holds its call for as long as it runs.
+ */
 #define DEFAULT_CONNECT_TIMEOUT "10"
+#define DEFAULT_KEEPALIVES_IDLE "30"
+#define DEFAULT_KEEPALIVES_INTERVAL "10"
+#define DEFAULT_KEEPALIVES_COUNT "3"
+#define DEFAULT_TCP_USER_TIMEOUT "30000"
 #define APPLICATION_NAME "usher"
 
 struct store_pg_conn {
@@ -84,10 +92,15 @@ static void on_notice(void *arg, const char *message)
  * defaults placed before it. */
 static PGconn *connect_db(const char *conninfo)
 {
-    static const char *const keys[] = {"connect_timeout", "application_name",
-                                       "dbname", NULL};
-    const char *values[] = {DEFAULT_CONNECT_TIMEOUT, APPLICATION_NAME,
-                            conninfo, NULL};
+    static const char *const keys[] = {
+        "connect_timeout",    "keepalives_idle",  "keepalives_interval",
+        "keepalives_count",   "tcp_user_timeout", "application_name",
+        "dbname",             NULL};
+    const char *values[] = {
+        DEFAULT_CONNECT_TIMEOUT,     DEFAULT_KEEPALIVES_IDLE,
+        DEFAULT_KEEPALIVES_INTERVAL, DEFAULT_KEEPALIVES_COUNT,
+        DEFAULT_TCP_USER_TIMEOUT,    APPLICATION_NAME,
+        conninfo,                    NULL};
 
     return PQconnectdbParams(keys, values, 1);
 }
