@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -99,8 +100,7 @@ static struct store *open_store(struct harness *h)
     return store;
 }
 
-char *support_mint_key(struct harness *h, const char *user_id,
-                       const char *login_type)
+char *support_store_key(struct harness *h, const char *user_id)
 {
     struct store *store = open_store(h);
     struct apikey key = {0};
@@ -112,20 +112,37 @@ char *support_mint_key(struct harness *h, const char *user_id,
         apikey_hash_secret(secret, key.hashed_secret) != 0)
         fail_msg("cannot generate an API key");
     snprintf(key.user_id, sizeof(key.user_id), "%s", user_id);
-    if (login_type_parse(login_type, &key.login_type) != 0)
-        fail_msg("unknown login type %s", login_type);
+    key.login_type = LOGIN_TYPE_PASSWORD;
     key.scope = APIKEY_SCOPE_ALL;
     key.lifetime_seconds = 86400;
     key.created_at = now;
     key.updated_at = now;
     key.last_used = 0;
     key.expires_at = now + 86400 * TIMESTAMP_US_PER_SECOND;
-    key.token_name = strcmp(login_type, "token") == 0 ? "minted" : "";
+    key.token_name = "";
     snprintf(key.ip_address, sizeof(key.ip_address), "127.0.0.1");
     if (store_apikey_insert(store, &key) != STORE_OK)
         fail_msg("cannot store the API key: %s", store_last_error());
     store_free(store);
     return copy(token);
+}
+
+char *support_mint_key(struct harness *h, const char *owner_token,
+                       const char *user_id, const char *kind)
+{
+    char path[256];
+    bool token = strcmp(kind, "token") == 0;
+    struct response res;
+    char *key;
+
+    snprintf(path, sizeof(path), "/api/v2/users/%s/keys%s", user_id,
+             token ? "/tokens" : "");
+    res = harness_call(h, "POST", path, owner_token, token ? "{}" : NULL);
+    if (res.status != 201 || response_string(&res, "key") == NULL)
+        fail_msg("POST %s: %ld %s", path, res.status, res.body);
+    key = copy(response_string(&res, "key"));
+    response_release(&res);
+    return key;
 }
 
 long support_me_status(struct harness *h, const char *token)

@@ -2,9 +2,9 @@
 #define USHER_TESTS_API_SUPPORT_H
 
 /*
- * Helpers shared by the user-management API tests: accounts made through
- * the API, and keys written straight into the server's database for the
- * cases where no route of this server mints the kind of key a test needs.
+ * Helpers shared by the user-management API tests: accounts and keys made
+ * through the API, and a key written straight into the server's database
+ * for the one case where no route can mint it.
  * Every helper fails the test when a step fails.
  */
 
@@ -33,12 +33,21 @@ void support_set_roles(struct harness *h, const char *token, const char *user,
                        const char *roles_json);
 
 /*
- * Store a new API key of the given login type ("token", "password", ...)
- * for user_id directly in the server's database and return the token
- * (malloc'd). The key expires in a day.
+ * Mint a key for user_id through the API as the owner behind owner_token:
+ * kind "token" makes an API token (POST /users/{user}/keys/tokens), kind
+ * "password" a session-style key (POST /users/{user}/keys). Returns the
+ * token (malloc'd).
  */
-char *support_mint_key(struct harness *h, const char *user_id,
-                       const char *login_type);
+char *support_mint_key(struct harness *h, const char *owner_token,
+                       const char *user_id, const char *kind);
+
+/*
+ * Store a new session-style key (login type password) for user_id
+ * directly in the server's database and return the token (malloc'd), for
+ * servers where no route can mint one (password login disabled and no
+ * session yet). The key expires in a day.
+ */
+char *support_store_key(struct harness *h, const char *user_id);
 
 /* Return the status of GET /api/v2/users/me with token. */
 long support_me_status(struct harness *h, const char *token);

@@ -104,7 +104,7 @@ static void delete_then_reuse_name(void **state)
 {
     char *old_id;
     char *session = support_member(server, owner, "leaver", &old_id);
-    char *token = support_mint_key(server, old_id, "token");
+    char *token = support_mint_key(server, owner, old_id, "token");
     char *new_id;
     char *again;
     char *username;
@@ -197,7 +197,7 @@ static void suspension_stops_every_credential(void **state)
 {
     char *id;
     char *session = support_member(server, owner, "sus", &id);
-    char *token = support_mint_key(server, id, "token");
+    char *token = support_mint_key(server, owner, id, "token");
     char cookie[256];
     char query[256];
     char message[256];
@@ -280,7 +280,7 @@ static void dormant_until_first_use(void **state)
     free(status);
 
     /* A key minted for the dormant user wakes it on first use. */
-    token = support_mint_key(server, id, "token");
+    token = support_mint_key(server, owner, id, "token");
     res = harness_call(server, "GET", "/api/v2/users/me", token, NULL);
     assert_int_equal(res.status, 200);
     assert_string_equal(response_string(&res, "status"), "active");

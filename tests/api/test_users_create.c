@@ -457,7 +457,7 @@ static void password_auth_disabled(void **state)
     assert_int_equal(res.status, 201);
     id = strdup(response_string(&res, "user_id"));
     response_release(&res);
-    token = support_mint_key(h, id, "password");
+    token = support_store_key(h, id);
 
     res =
         harness_call(h, "POST", "/api/v2/users", token,

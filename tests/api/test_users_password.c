@@ -118,7 +118,7 @@ static void own_change_revokes_keys(void **state)
     char *id;
     char *session = support_member(server, owner, "bob", &id);
     char *other = harness_login(server, "bob@example.com", HARNESS_PASSWORD);
-    char *token = support_mint_key(server, id, "token");
+    char *token = support_mint_key(server, owner, id, "token");
     char *fresh;
     struct response res;
 
@@ -244,7 +244,7 @@ static void only_password_accounts(void **state)
 
     expect(change(owner, "octo", "{\"password\":\"" NEW_PASSWORD "\"}"), 400,
            "Users without password login type cannot change their password.");
-    token = support_mint_key(server, id, "password");
+    token = support_mint_key(server, owner, id, "password");
     expect(change(token, "me",
                   "{\"old_password\":\"x\",\"password\":\"" NEW_PASSWORD "\"}"),
            400,

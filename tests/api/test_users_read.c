@@ -117,7 +117,7 @@ static void login_type_only_for_self(void **state)
     assert_int_equal(res.status, 201);
     id = strdup(response_string(&res, "id"));
     response_release(&res);
-    token = support_mint_key(server, id, "password");
+    token = support_mint_key(server, owner, id, "password");
     res = get(token, "me/login-type");
     assert_int_equal(res.status, 200);
     assert_string_equal(response_string(&res, "login_type"), "github");
