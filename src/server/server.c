@@ -26,13 +26,26 @@
 /* Jobs that may wait for a hashing thread before new ones are refused. */
 #define SLOW_QUEUE_MAX 1024
 
-/* Nice value of the hashing threads: logins yield to token requests. */
+/* Nice value of the hashing threads: logins yield to token requests.
+ * NOTE: a token request that arrives while both hashing threads run still
+ * waits for the scheduler. Measured on 2 cores (bench/README.md), the p99
+ * of paced reads beside logins was about 5 times that of the reads alone
+ * at nice 5 and about 2 times with SCHED_IDLE hashing threads. SCHED_IDLE
+ * would instead starve logins while requests keep the CPU busy. */
 #define SLOW_NICE 5
 
 /* Requests per minute per caller to the login routes, as in Coder. */
 #define LOGIN_RATE_LIMIT 60
 
 #define MAX_BODY (1u << 20)
+
+/* libmicrohttpd's memory per connection, which bounds the request header
+ * section (about 120 KiB fit).
+ * NOTE: libmicrohttpd 0.9.75 zeroes the whole of it after every request.
+ * Measured on 2 cores (bench/README.md), 32 KiB served 15% (64
+ * connections) to 45% (256) more GET /users/me and halved the memory at
+ * 256 connections, but it caps headers near 30 KiB, where the default of
+ * Go's net/http is 1 MiB. */
 #define CONNECTION_MEMORY (128u * 1024u)
 
 /* Raise the open-file limit to its hard maximum, since every client

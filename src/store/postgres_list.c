@@ -170,15 +170,46 @@ static void add_from_where(const struct store_user_query *q, struct buf *sql,
 }
 
 /*
- * The total comes from an uncorrelated count over the same clauses, which
- * runs once. The page itself can then walk the username index and stop
- * after offset + limit rows, where a count(*) OVER () would fetch and sort
- * every matching row first. An empty page has no row to carry the total,
- * which is then 0, as with Coder.
+ * Without a search, the total comes from an uncorrelated count over the
+ * same clauses, which runs once. The page itself can then walk the
+ * username index and stop after offset + limit rows, where a count(*)
+ * OVER () would fetch and sort every matching row first.
+ */
+static void add_walking_list(const struct buf *where, struct buf *sql)
+{
+    /* The clauses appear twice; their placeholders name the same
+     * parameters both times. */
+    buf_puts(sql, "SELECT " STORE_PG_USER_COLUMNS ", (SELECT count(*) ");
+    buf_append(sql, where->data, where->len);
+    buf_puts(sql, ") ");
+    buf_append(sql, where->data, where->len);
+    buf_puts(sql, " ORDER BY lower(u.username) COLLATE \"C\" LIMIT ");
+}
+
+/*
+ * With a search, the trigram index finds the matching rows once, and both
+ * the total and the page come from that set. Walking the username index
+ * instead would look at every user when few match: the planner cannot
+ * tell how selective a LIKE pattern is, and on a million users it chose
+ * that walk for a search matching one user (0.4 s against 1 ms).
+ */
+static void add_matched_list(const struct buf *where, struct buf *sql)
+{
+    buf_puts(sql, "WITH matched AS MATERIALIZED (SELECT u.id, "
+                  "lower(u.username) COLLATE \"C\" AS sort_key ");
+    buf_append(sql, where->data, where->len);
+    buf_puts(sql, "), page AS (SELECT id, sort_key FROM matched "
+                  "ORDER BY sort_key LIMIT ");
+}
+
+/*
+ * An empty page has no row to carry the total, which is then 0, as with
+ * Coder.
  */
 char *store_pg_user_list_sql(const struct store_user_query *q,
                              struct store_pg_params *p)
 {
+    bool searching = q->search != NULL && q->search[0] != '\0';
     struct buf where;
     struct buf sql;
 
@@ -186,14 +217,11 @@ char *store_pg_user_list_sql(const struct store_user_query *q,
     buf_init(&where, 1 << 22);
     add_from_where(q, &where, p);
     buf_init(&sql, 1 << 23);
-    /* The clauses appear twice; their placeholders name the same
-     * parameters both times. */
-    buf_puts(&sql, "SELECT " STORE_PG_USER_COLUMNS ", (SELECT count(*) ");
-    buf_append(&sql, where.data, where.len);
-    buf_puts(&sql, ") ");
-    buf_append(&sql, where.data, where.len);
+    if (searching)
+        add_matched_list(&where, &sql);
+    else
+        add_walking_list(&where, &sql);
     buf_release(&where);
-    buf_puts(&sql, " ORDER BY lower(u.username) COLLATE \"C\" LIMIT ");
     if (q->limit > 0)
         store_pg_add_int(p, q->limit);
     else
@@ -202,6 +230,10 @@ char *store_pg_user_list_sql(const struct store_user_query *q,
     buf_puts(&sql, "::bigint OFFSET ");
     add_int(&sql, p, q->offset);
     buf_puts(&sql, "::bigint");
+    if (searching)
+        buf_puts(&sql, ") SELECT " STORE_PG_USER_COLUMNS ", (SELECT count(*) "
+                       "FROM matched) FROM page p JOIN users u "
+                       "ON u.id = p.id ORDER BY p.sort_key");
     return buf_take(&sql);
 }
 

@@ -311,6 +311,15 @@ static void search_uses_the_trigram_index(void **state)
     q.search = "Person77@";
     q.statuses = STORE_BIT(USER_STATUS_ACTIVE);
     assert_true(plan_uses(conn, &q, "users_search_trgm_idx"));
+
+    /* The page of a search comes from the rows the trigram index found:
+     * walking the username index in order looks at every user when the
+     * term matches few, and the planner cannot tell how few. */
+    q.statuses = 0;
+    q.search = "admin";
+    assert_false(plan_uses(conn, &q, "users_username_lower_idx"));
+    q.search = "r-777";
+    assert_false(plan_uses(conn, &q, "users_username_lower_idx"));
     PQfinish(conn);
     harness_free(h);
 }
