@@ -81,10 +81,11 @@ static double parallel_rate(int threads, int hashes)
     double elapsed;
 
     for (int t = 0; t < threads; t++) {
-        workers[t].hashes = hashes;
-        workers[t].failed = 0;
-        if (pthread_create(&workers[t].thread, NULL, run_worker,
-                           &workers[t]) != 0)
+        struct worker *worker = &workers[t];
+
+        worker->hashes = hashes;
+        worker->failed = 0;
+        if (pthread_create(&worker->thread, NULL, run_worker, worker) != 0)
             return -1;
     }
     for (int t = 0; t < threads; t++) {
@@ -128,7 +129,7 @@ int main(int argc, char **argv)
            "\"runs\": %lld, \"median_ms\": %.3f, \"min_ms\": %.3f, "
            "\"max_ms\": %.3f, \"threads\": %d, "
            "\"parallel_hashes_per_s\": %.2f}\n",
-           ITERATIONS, SALT_LEN, KEY_LEN, (long long)runs, ms[runs / 2],
-           ms[0], ms[runs - 1], threads, rate);
+           ITERATIONS, SALT_LEN, KEY_LEN, (long long)runs, ms[runs / 2], ms[0],
+           ms[runs - 1], threads, rate);
     return 0;
 }

@@ -114,8 +114,8 @@ static int insert_owner(struct store *store, const char *hashed,
     result = store_user_insert(store, &new_user);
     user_release(&owner);
     if (result == STORE_CONFLICT) {
-        snprintf(err, errsize, "the store already has users; seed an empty "
-                               "one");
+        snprintf(err, errsize,
+                 "the store already has users; seed an empty one");
         return -1;
     }
     if (result != STORE_OK) {

@@ -39,8 +39,8 @@ static const char *const sql_after_load[] = {
 static int command(PGconn *conn, const char *sql, int nparams,
                    const char *const *params, char *err, size_t errsize)
 {
-    PGresult *res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL,
-                                 0);
+    PGresult *res =
+        PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
     ExecStatusType status = PQresultStatus(res);
     int rc = 0;
 
@@ -60,8 +60,8 @@ static bool copy_safe(const char *text)
 
 /* Append member i's COPY line to chunk at *len. */
 static int format_line(const struct seed_plan *plan, int64_t i,
-                       const char *never, char *chunk, size_t *len,
-                       char *err, size_t errsize)
+                       const char *never, char *chunk, size_t *len, char *err,
+                       size_t errsize)
 {
     char id[UUID_STR_LEN + 1];
     char username[SEED_NAME_MAX];
@@ -76,10 +76,10 @@ static int format_line(const struct seed_plan *plan, int64_t i,
     seed_username(i, username);
     seed_email(i, email);
     timestamp_format(plan->first_created_at + i, created, sizeof(created));
-    written = snprintf(chunk + *len, COPY_LINE_MAX,
-                       "%s\t%s\t%s\t%s\t%s\t%s\t%s\tactive\tpassword\n", id,
-                       email, username, plan->hashed_password, created,
-                       created, never);
+    written =
+        snprintf(chunk + *len, COPY_LINE_MAX,
+                 "%s\t%s\t%s\t%s\t%s\t%s\t%s\tactive\tpassword\n", id, email,
+                 username, plan->hashed_password, created, created, never);
     if (written < 0 || written >= COPY_LINE_MAX) {
         snprintf(err, errsize, "COPY line of member %lld is too long",
                  (long long)i);

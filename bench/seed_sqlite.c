@@ -41,8 +41,7 @@ static int exec(sqlite3 *db, const char *sql, char *err, size_t errsize)
     return -1;
 }
 
-static int step_once(sqlite3 *db, sqlite3_stmt *stmt, char *err,
-                     size_t errsize)
+static int step_once(sqlite3 *db, sqlite3_stmt *stmt, char *err, size_t errsize)
 {
     int rc = sqlite3_step(stmt);
 

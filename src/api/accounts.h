@@ -7,9 +7,9 @@
 
 enum accounts_result {
     ACCOUNTS_OK,
-    ACCOUNTS_CONFLICT,     /* username or e-mail taken, or not the first */
-    ACCOUNTS_NO_SUCH_ORG,  /* an organization id does not exist */
-    ACCOUNTS_FAILED,       /* a response (500 or 503) was sent */
+    ACCOUNTS_CONFLICT,    /* username or e-mail taken, or not the first */
+    ACCOUNTS_NO_SUCH_ORG, /* an organization id does not exist */
+    ACCOUNTS_FAILED,      /* a response (500 or 503) was sent */
 };
 
 /*

@@ -17,20 +17,13 @@
 #define RATE_WINDOW (60LL * TIMESTAMP_US_PER_SECOND)
 
 static const struct api_route *const route_tables[] = {
-    api_routes_buildinfo,
-    api_routes_auth,
-    api_routes_users,
-    api_routes_users_list,
-    api_routes_users_create,
-    api_routes_users_admin,
-    api_routes_users_password,
-    api_routes_users_roles,
-    api_routes_organizations,
-    api_routes_apikeys,
-    api_routes_gitsshkey,
-    api_routes_appearance,
-    api_routes_autofill,
-    api_routes_otp,
+    api_routes_buildinfo,      api_routes_auth,
+    api_routes_users,          api_routes_users_list,
+    api_routes_users_create,   api_routes_users_admin,
+    api_routes_users_password, api_routes_users_roles,
+    api_routes_organizations,  api_routes_apikeys,
+    api_routes_gitsshkey,      api_routes_appearance,
+    api_routes_autofill,       api_routes_otp,
 };
 
 /* The data httpd passes when no route matched. */
@@ -178,8 +171,8 @@ static bool rate_limited(struct api_call *call, const struct api_route *route)
         return false;
     http_response_add_header(call->req, "Retry-After", "60");
     api_error(call, 429,
-              "You've been rate limited for sending too many requests!",
-              NULL, NULL);
+              "You've been rate limited for sending too many requests!", NULL,
+              NULL);
     return true;
 }
 

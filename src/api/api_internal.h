@@ -119,11 +119,11 @@ void api_internal_error(struct api_call *call, const char *message,
 /* ----- request bodies (decode.c) ------------------------------------------ */
 
 enum api_field_type {
-    API_FIELD_STRING,          /* char *, heap copy, NULL when absent */
-    API_FIELD_BOOL,            /* bool */
-    API_FIELD_INT64,           /* int64_t */
-    API_FIELD_STRING_ARRAY,    /* struct strlist */
-    API_FIELD_OBJECT,          /* any JSON object; only its type is checked */
+    API_FIELD_STRING,       /* char *, heap copy, NULL when absent */
+    API_FIELD_BOOL,         /* bool */
+    API_FIELD_INT64,        /* int64_t */
+    API_FIELD_STRING_ARRAY, /* struct strlist */
+    API_FIELD_OBJECT,       /* any JSON object; only its type is checked */
 };
 
 struct api_field {
@@ -236,7 +236,6 @@ int api_resolve_live_user(struct api_call *call, struct user *out);
  * user reply. A user that vanished meanwhile gets the {user} 400; a store
  * failure gets api_store_failure with message.
  */
-void api_reply_user(struct api_call *call, const char *id,
-                    const char *message);
+void api_reply_user(struct api_call *call, const char *id, const char *message);
 
 #endif

@@ -110,8 +110,8 @@ static void create_first_user(struct api_call *call,
 
     created = accounts_create(call, &user, body->password, true);
     if (created == ACCOUNTS_CONFLICT) {
-        api_error(call, 409, "The initial user has already been created.",
-                  NULL, NULL);
+        api_error(call, 409, "The initial user has already been created.", NULL,
+                  NULL);
     } else if (created == ACCOUNTS_NO_SUCH_ORG) {
         api_internal_error(call, "Internal error creating user.",
                            "the default organization is missing");
@@ -149,12 +149,11 @@ static void post_first_user(struct api_call *call)
         goto out;
     }
     if (count > 0) {
-        api_error(call, 409, "The initial user has already been created.",
-                  NULL, NULL);
+        api_error(call, 409, "The initial user has already been created.", NULL,
+                  NULL);
         goto out;
     }
-    if (check_strength(call, body.password, "Password not strong enough!") !=
-        0)
+    if (check_strength(call, body.password, "Password not strong enough!") != 0)
         goto out;
     create_first_user(call, &body);
 
@@ -180,8 +179,7 @@ static const struct api_field login_fields[] = {
 /* Check the e-mail and password pair. Returns 0 with the user in out, or
  * -1 after sending the response. Unknown users cost a hash as well. */
 static int check_credentials(struct api_call *call,
-                             const struct login_request *body,
-                             struct user *out)
+                             const struct login_request *body, struct user *out)
 {
     enum store_result result;
     enum password_match match;
@@ -300,8 +298,8 @@ static void post_logout(struct api_call *call)
         api_store_failure(call, result, "Internal error deleting API key.");
         return;
     }
-    result = store_apikey_delete_app_connect(call->api->store,
-                                             call->auth.user.id);
+    result =
+        store_apikey_delete_app_connect(call->api->store, call->auth.user.id);
     if (result != STORE_OK) {
         api_store_failure(call, result, "Internal error deleting app tokens.");
         return;
@@ -365,8 +363,7 @@ static void post_validate_password(struct api_call *call)
     if (api_validation_result(call, validations) != 0)
         goto out;
 
-    valid = password_check_strength(body.password, reason, sizeof(reason)) ==
-            0;
+    valid = password_check_strength(body.password, reason, sizeof(reason)) == 0;
     reply = json_object();
     json_object_set_new(reply, "valid", json_boolean(valid));
     json_object_set_new(reply, "details", json_string(valid ? "" : reason));

@@ -118,8 +118,7 @@ static void touch_key(struct api_call *call, struct apikey *key)
     }
     if (result != STORE_OK)
         log_kv(LOG_WARN, "auth", "cannot record API key use", "request_id",
-               http_request_id(call->req), "detail", store_last_error(),
-               NULL);
+               http_request_id(call->req), "detail", store_last_error(), NULL);
 }
 
 int api_authenticate(struct api_call *call)
@@ -137,8 +136,7 @@ int api_authenticate(struct api_call *call)
         return reject(call, "Cookie \"coder_session_token\" or query "
                             "parameter must be provided.");
     if (apikey_parse(token, id, secret, reason, sizeof(reason)) != 0) {
-        snprintf(detail, sizeof(detail), "Invalid API key format: %s",
-                 reason);
+        snprintf(detail, sizeof(detail), "Invalid API key format: %s", reason);
         return reject(call, detail);
     }
     result = store_auth_lookup(call->api->store, id, &call->auth);

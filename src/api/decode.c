@@ -174,11 +174,11 @@ int api_decode(struct api_call *call, const char *type_name,
         api_error(call, 400, invalid_json, "EOF", NULL);
         return -1;
     }
-    root = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
-                      &error);
+    root =
+        json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &error);
     if (root == NULL) {
-        snprintf(detail, sizeof(detail), "%s at line %d, column %d",
-                 error.text, error.line, error.column);
+        snprintf(detail, sizeof(detail), "%s at line %d, column %d", error.text,
+                 error.line, error.column);
         api_error(call, 400, invalid_json, detail, NULL);
         return -1;
     }

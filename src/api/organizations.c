@@ -53,7 +53,8 @@ static void get_organization(struct api_call *call)
         return;
     }
     if (result != STORE_OK) {
-        api_store_failure(call, result, "Internal error fetching organization.");
+        api_store_failure(call, result,
+                          "Internal error fetching organization.");
         return;
     }
     api_json(call, 200, api_render_organization(&org));

@@ -267,9 +267,9 @@ static void set_password(struct api_call *call, const struct user *user,
     }
     /* The write happens only if the code checked above is still the stored
      * one, so two requests racing with the same code cannot both win. */
-    result = store_user_update_password(call->api->store, user->id, hashed,
-                                        user->hashed_one_time_passcode,
-                                        call->now);
+    result =
+        store_user_update_password(call->api->store, user->id, hashed,
+                                   user->hashed_one_time_passcode, call->now);
     OPENSSL_cleanse(hashed, sizeof(hashed));
     if (result == STORE_NOT_FOUND) {
         api_error(call, 400, wrong_code, NULL, NULL);

@@ -73,8 +73,7 @@ int api_resolve_live_user(struct api_call *call, struct user *out)
     return 0;
 }
 
-void api_reply_user(struct api_call *call, const char *id,
-                    const char *message)
+void api_reply_user(struct api_call *call, const char *id, const char *message)
 {
     struct user user = {0};
     enum store_result result;

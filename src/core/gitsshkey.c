@@ -58,8 +58,8 @@ int gitsshkey_generate(enum gitsshkey_algorithm algorithm,
         goto out;
     if (ssh_pki_export_pubkey_base64(pair, &public_b64) != SSH_OK)
         goto out;
-    if (ssh_pki_export_privkey_base64(pair, NULL, NULL, NULL,
-                                      &private_text) != SSH_OK)
+    if (ssh_pki_export_privkey_base64(pair, NULL, NULL, NULL, &private_text) !=
+        SSH_OK)
         goto out;
 
     /* The authorized_keys form: "<type> <base64>\n", with no comment. */

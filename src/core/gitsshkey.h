@@ -18,7 +18,7 @@ struct gitsshkey {
 
 enum gitsshkey_algorithm {
     GITSSHKEY_ED25519,
-    GITSSHKEY_ECDSA,   /* NIST P-256 */
+    GITSSHKEY_ECDSA, /* NIST P-256 */
     GITSSHKEY_RSA4096,
 };
 

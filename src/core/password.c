@@ -82,8 +82,8 @@ static void make_dummy_hash(void)
  * contain "$"), an empty first part, the pbkdf2-sha256 scheme, an integer
  * iteration count and a base64 salt.
  */
-static int parse_hash(const char *hashed, int *iterations,
-                      unsigned char *salt, size_t *salt_len)
+static int parse_hash(const char *hashed, int *iterations, unsigned char *salt,
+                      size_t *salt_len)
 {
     const char *parts[5];
     size_t lens[5];
@@ -172,9 +172,9 @@ enum char_class {
 
 static enum char_class classify(uint32_t c)
 {
-    static const char *const sets[] = {replace_chars, sep_chars,
+    static const char *const sets[] = {replace_chars,       sep_chars,
                                        other_special_chars, lower_chars,
-                                       upper_chars, digit_chars};
+                                       upper_chars,         digit_chars};
 
     if (c == 0 || c > 0x7f)
         return CLASS_NONE;
@@ -318,7 +318,10 @@ static size_t encoded_length(const uint32_t *runes, size_t count)
 static size_t entropy_length(uint32_t *runes, size_t count)
 {
     static const char *const sequences[] = {
-        "0123456789", "qwertyuiop", "asdfghjkl", "zxcvbnm",
+        "0123456789",
+        "qwertyuiop",
+        "asdfghjkl",
+        "zxcvbnm",
         "abcdefghijklmnopqrstuvwxyz",
     };
     size_t n = sizeof(sequences) / sizeof(sequences[0]);

@@ -252,9 +252,8 @@ static enum MHD_Result offload(struct httpd *httpd, struct http_request *req)
 
 static bool declared_too_large(struct httpd *httpd, struct MHD_Connection *c)
 {
-    const char *length =
-        MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                    MHD_HTTP_HEADER_CONTENT_LENGTH);
+    const char *length = MHD_lookup_connection_value(
+        c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     int64_t value;
 
     if (length == NULL)
@@ -319,8 +318,8 @@ static void log_access(struct http_request *req,
            code == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "request"
                                                        : "request aborted",
            "request_id", req->id, "method", req->method, "path", req->path,
-           "status", status, "duration_ms", duration, "user_id",
-           req->user_id, "remote", req->remote_ip, NULL);
+           "status", status, "duration_ms", duration, "user_id", req->user_id,
+           "remote", req->remote_ip, NULL);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **state,
@@ -437,9 +436,8 @@ int httpd_start(struct httpd *httpd, const struct httpd_config *config,
     httpd->config = *config;
     httpd->daemon = MHD_start_daemon(
         flags, 0, on_accept, httpd, on_request, httpd,
-        MHD_OPTION_EXTERNAL_LOGGER,
-        on_mhd_log, NULL, MHD_OPTION_LISTEN_SOCKET, httpd->listen_fd,
-        MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_LISTEN_SOCKET,
+        httpd->listen_fd, MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_CONNECTION_LIMIT, config->connection_limit,
         MHD_OPTION_CONNECTION_TIMEOUT, config->idle_timeout,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, config->connection_memory,

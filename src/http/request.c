@@ -55,8 +55,7 @@ const char *http_request_cookie(const struct http_request *req,
     return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
 }
 
-const char *http_request_query(const struct http_request *req,
-                               const char *name)
+const char *http_request_query(const struct http_request *req, const char *name)
 {
     const char *value = NULL;
     size_t len = 0;
@@ -90,13 +89,12 @@ int http_request_query_each(const struct http_request *req,
 {
     struct query_walk walk = {fn, ctx, 0};
 
-    MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND,
-                              on_query_value, &walk);
+    MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, on_query_value,
+                              &walk);
     return walk.result;
 }
 
-const char *http_request_param(const struct http_request *req,
-                               const char *name)
+const char *http_request_param(const struct http_request *req, const char *name)
 {
     return router_match_param(&req->match, name);
 }

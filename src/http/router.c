@@ -19,8 +19,8 @@ struct route {
 };
 
 struct node {
-    char *literal;     /* NULL for a parameter node */
-    char *param_name;  /* set for a parameter node */
+    char *literal;    /* NULL for a parameter node */
+    char *param_name; /* set for a parameter node */
     struct node **children;
     size_t nchildren;
     struct route *routes; /* routes that end at this node */
@@ -170,8 +170,7 @@ static const struct node *walk(const struct node *node, char **segments,
         if (child->literal == NULL ||
             strcmp(child->literal, segments[index]) != 0)
             continue;
-        found = walk(child, segments, index + 1, count, names, values,
-                     nparams);
+        found = walk(child, segments, index + 1, count, names, values, nparams);
         if (found != NULL)
             return found;
     }
@@ -185,8 +184,7 @@ static const struct node *walk(const struct node *node, char **segments,
         names[*nparams] = child->param_name;
         values[*nparams] = segments[index];
         (*nparams)++;
-        found = walk(child, segments, index + 1, count, names, values,
-                     nparams);
+        found = walk(child, segments, index + 1, count, names, values, nparams);
         if (found != NULL)
             return found;
         *nparams = before;

@@ -54,9 +54,8 @@ static const struct option options[] = {
     {"session-duration", "CODER_SESSION_DURATION", OPTION_DURATION, "24h",
      "duration", 1, INT64_MAX, FIELD(session_duration),
      "Lifetime of a login session, extended while the session is in use."},
-    {"disable-session-expiry-refresh",
-     "CODER_DISABLE_SESSION_EXPIRY_REFRESH", OPTION_BOOL, "false", "bool", 0,
-     0, FIELD(disable_session_expiry_refresh),
+    {"disable-session-expiry-refresh", "CODER_DISABLE_SESSION_EXPIRY_REFRESH",
+     OPTION_BOOL, "false", "bool", 0, 0, FIELD(disable_session_expiry_refresh),
      "Keep session and token expiry fixed instead of extending it on use."},
     {"secure-auth-cookie", "CODER_SECURE_AUTH_COOKIE", OPTION_BOOL, "false",
      "bool", 0, 0, FIELD(secure_auth_cookie),
@@ -64,9 +63,8 @@ static const struct option options[] = {
     {"disable-password-auth", "CODER_DISABLE_PASSWORD_AUTH", OPTION_BOOL,
      "false", "bool", 0, 0, FIELD(disable_password_auth),
      "Refuse password logins and password-based accounts."},
-    {"default-token-lifetime", "CODER_DEFAULT_TOKEN_LIFETIME",
-     OPTION_DURATION, "168h", "duration", 1, INT64_MAX,
-     FIELD(default_token_lifetime),
+    {"default-token-lifetime", "CODER_DEFAULT_TOKEN_LIFETIME", OPTION_DURATION,
+     "168h", "duration", 1, INT64_MAX, FIELD(default_token_lifetime),
      "Lifetime of a new API token when the request names none."},
     {"max-token-lifetime", "CODER_MAX_TOKEN_LIFETIME", OPTION_DURATION,
      "876600h", "duration", 1, INT64_MAX, FIELD(max_token_lifetime),
@@ -76,8 +74,7 @@ static const struct option options[] = {
      FIELD(max_admin_token_lifetime),
      "Longest lifetime of an API token of a user with the owner role."},
     {"ssh-keygen-algorithm", "CODER_SSH_KEYGEN_ALGORITHM", OPTION_STRING,
-     "ed25519", "ed25519|ecdsa|rsa4096", 0, 0,
-     FIELD(ssh_keygen_algorithm_name),
+     "ed25519", "ed25519|ecdsa|rsa4096", 0, 0, FIELD(ssh_keygen_algorithm_name),
      "Algorithm of the git SSH key generated for each user."},
     {"rate-limit-api", "CODER_RATE_LIMIT_API", OPTION_INTEGER, "512",
      "requests per minute", -1, 1000000000, FIELD(rate_limit_api),
@@ -98,8 +95,8 @@ static const struct option options[] = {
      256, FIELD(hash_threads),
      "Threads for password hashing and key generation; 0 means one per "
      "CPU."},
-    {"email-smarthost", "CODER_EMAIL_SMARTHOST", OPTION_STRING, "",
-     "host:port", 0, 0, FIELD(email_smarthost),
+    {"email-smarthost", "CODER_EMAIL_SMARTHOST", OPTION_STRING, "", "host:port",
+     0, 0, FIELD(email_smarthost),
      "SMTP server that sends password-reset codes. Empty disables mail. "
      "Port 465 connects with TLS from the start."},
     {"email-from", "CODER_EMAIL_FROM", OPTION_STRING, "", "address", 0, 0,
@@ -137,8 +134,8 @@ static const struct option options[] = {
     {"email-tls-skip-verify", "CODER_EMAIL_TLS_SKIPVERIFY", OPTION_BOOL,
      "false", "bool", 0, 0, FIELD(email_tls_skip_verify),
      "Accept any certificate from the SMTP server (insecure)."},
-    {"email-tls-ca-cert-file", "CODER_EMAIL_TLS_CACERTFILE", OPTION_STRING,
-     "", "path", 0, 0, FIELD(email_tls_ca_file),
+    {"email-tls-ca-cert-file", "CODER_EMAIL_TLS_CACERTFILE", OPTION_STRING, "",
+     "path", 0, 0, FIELD(email_tls_ca_file),
      "PEM file of certificate authorities that the SMTP server's "
      "certificate must chain to; empty uses the system's."},
     {"email-tls-cert-file", "CODER_EMAIL_TLS_CERTFILE", OPTION_STRING, "",
@@ -147,8 +144,8 @@ static const struct option options[] = {
     {"email-tls-cert-key-file", "CODER_EMAIL_TLS_CERTKEYFILE", OPTION_STRING,
      "", "path", 0, 0, FIELD(email_tls_key_file),
      "PEM private key of --email-tls-cert-file."},
-    {"clock-offset", "USHER_CLOCK_OFFSET", OPTION_DURATION, "0s", "duration",
-     0, 100LL * 8766 * DURATION_NS_PER_HOUR, FIELD(clock_offset),
+    {"clock-offset", "USHER_CLOCK_OFFSET", OPTION_DURATION, "0s", "duration", 0,
+     100LL * 8766 * DURATION_NS_PER_HOUR, FIELD(clock_offset),
      "Time added to the system clock for every request: expiry checks, "
      "last-use times and the timestamps the server stores. Meant for "
      "testing sessions, tokens and reset codes over time; keep 0s in "
@@ -209,8 +206,7 @@ static int set_option(struct server_config *config, const struct option *opt,
                  text, source);
         return -1;
     case OPTION_INTEGER:
-        if (number_parse_i64(text, opt->min, opt->max, &number) ==
-            NUMBER_OK) {
+        if (number_parse_i64(text, opt->min, opt->max, &number) == NUMBER_OK) {
             *(int64_t *)field = number;
             return 0;
         }

@@ -172,13 +172,13 @@ static int start(const struct server_config *config, struct running *run)
     if (run->api == NULL)
         return -1;
 
-    pool = workpool_new(config->hash_threads > 0 ? (unsigned)config->hash_threads
-                                                 : cpus,
-                        SLOW_QUEUE_MAX, SLOW_NICE);
+    pool = workpool_new(
+        config->hash_threads > 0 ? (unsigned)config->hash_threads : cpus,
+        SLOW_QUEUE_MAX, SLOW_NICE);
     if (pool == NULL)
         return -1;
-    http.threads = config->http_threads > 0 ? (unsigned)config->http_threads
-                                            : cpus;
+    http.threads =
+        config->http_threads > 0 ? (unsigned)config->http_threads : cpus;
     http.connection_limit = files > 256 ? (unsigned)(files - 128) : 128;
     http.idle_timeout =
         (unsigned)(config->http_idle_timeout / DURATION_NS_PER_SECOND);
@@ -218,8 +218,8 @@ int server_main(int argc, char **argv)
     char err[512];
     sigset_t set;
     int sig = 0;
-    enum config_result loaded = config_load(&config, argc, argv, err,
-                                            sizeof(err));
+    enum config_result loaded =
+        config_load(&config, argc, argv, err, sizeof(err));
 
     if (loaded == CONFIG_HELP) {
         config_release(&config);

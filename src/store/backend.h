@@ -14,8 +14,7 @@ struct store_ops {
     void (*free)(struct store *store);
     enum store_result (*deployment_id)(struct store *, char *);
 
-    enum store_result (*org_get_default)(struct store *,
-                                         struct organization *);
+    enum store_result (*org_get_default)(struct store *, struct organization *);
     enum store_result (*org_get_by_id)(struct store *, const char *,
                                        struct organization *);
     enum store_result (*org_get_by_name)(struct store *, const char *,
@@ -43,24 +42,24 @@ struct store_ops {
                                              int64_t);
     enum store_result (*user_update_status)(struct store *, const char *,
                                             enum user_status, int64_t);
-    enum store_result (*user_activate_if_dormant)(struct store *,
-                                                  const char *, int64_t);
+    enum store_result (*user_activate_if_dormant)(struct store *, const char *,
+                                                  int64_t);
     enum store_result (*user_update_roles)(struct store *, const char *,
                                            const struct strlist *, int64_t);
     enum store_result (*user_update_password)(struct store *, const char *,
                                               const char *, const char *,
                                               int64_t);
     enum store_result (*user_set_one_time_passcode)(struct store *,
-                                                    const char *,
-                                                    const char *, int64_t);
+                                                    const char *, const char *,
+                                                    int64_t);
     enum store_result (*user_delete)(struct store *, const char *, int64_t);
     enum store_result (*user_touch)(struct store *, const char *, int64_t);
 
     enum store_result (*apikey_insert)(struct store *, const struct apikey *);
     enum store_result (*apikey_get)(struct store *, const char *,
                                     struct apikey *);
-    enum store_result (*apikey_get_token_by_name)(struct store *,
-                                                  const char *, const char *,
+    enum store_result (*apikey_get_token_by_name)(struct store *, const char *,
+                                                  const char *,
                                                   struct apikey *);
     enum store_result (*apikey_list_tokens)(struct store *, const char *,
                                             struct store_apikey_row **,
@@ -75,8 +74,8 @@ struct store_ops {
 
     enum store_result (*gitsshkey_get)(struct store *, const char *,
                                        struct gitsshkey *);
-    enum store_result (*gitsshkey_put)(struct store *,
-                                       const struct gitsshkey *, bool);
+    enum store_result (*gitsshkey_put)(struct store *, const struct gitsshkey *,
+                                       bool);
 
     enum store_result (*user_config_get)(struct store *, const char *,
                                          const char *, char **);
@@ -91,13 +90,14 @@ struct store {
 };
 
 /* Record the failure text that store_last_error() returns on this thread. */
-void store_set_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void store_set_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
 
 /* Open a backend; each returns NULL with the reason in err. */
 struct store *store_sqlite_open(const struct store_config *config, char *err,
                                 size_t errsize);
-struct store *store_postgres_open(const struct store_config *config,
-                                  char *err, size_t errsize);
+struct store *store_postgres_open(const struct store_config *config, char *err,
+                                  size_t errsize);
 
 /* One schema change, applied in version order inside a transaction. */
 struct store_migration {

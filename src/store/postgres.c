@@ -79,9 +79,8 @@ struct pg_store {
 static void on_notice(void *arg, const char *message)
 {
     size_t len = strlen(message);
-    char *text = xstrndup(message, len > 0 && message[len - 1] == '\n'
-                                       ? len - 1
-                                       : len);
+    char *text =
+        xstrndup(message, len > 0 && message[len - 1] == '\n' ? len - 1 : len);
 
     (void)arg;
     log_kv(LOG_DEBUG, "store", "database notice", "detail", text, NULL);
@@ -92,15 +91,22 @@ static void on_notice(void *arg, const char *message)
  * defaults placed before it. */
 static PGconn *connect_db(const char *conninfo)
 {
-    static const char *const keys[] = {
-        "connect_timeout",    "keepalives_idle",  "keepalives_interval",
-        "keepalives_count",   "tcp_user_timeout", "application_name",
-        "dbname",             NULL};
-    const char *values[] = {
-        DEFAULT_CONNECT_TIMEOUT,     DEFAULT_KEEPALIVES_IDLE,
-        DEFAULT_KEEPALIVES_INTERVAL, DEFAULT_KEEPALIVES_COUNT,
-        DEFAULT_TCP_USER_TIMEOUT,    APPLICATION_NAME,
-        conninfo,                    NULL};
+    static const char *const keys[] = {"connect_timeout",
+                                       "keepalives_idle",
+                                       "keepalives_interval",
+                                       "keepalives_count",
+                                       "tcp_user_timeout",
+                                       "application_name",
+                                       "dbname",
+                                       NULL};
+    const char *values[] = {DEFAULT_CONNECT_TIMEOUT,
+                            DEFAULT_KEEPALIVES_IDLE,
+                            DEFAULT_KEEPALIVES_INTERVAL,
+                            DEFAULT_KEEPALIVES_COUNT,
+                            DEFAULT_TCP_USER_TIMEOUT,
+                            APPLICATION_NAME,
+                            conninfo,
+                            NULL};
 
     return PQconnectdbParams(keys, values, 1);
 }
@@ -330,8 +336,8 @@ static bool state_unavailable(const char *state, bool *lost)
     return false;
 }
 
-enum store_result store_pg_fail(struct store_pg_conn *conn,
-                                const PGresult *res, const char *what)
+enum store_result store_pg_fail(struct store_pg_conn *conn, const PGresult *res,
+                                const char *what)
 {
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     const char *msg =
@@ -410,8 +416,8 @@ static enum store_result finish(struct store_pg_conn *conn, PGresult *res,
 }
 
 enum store_result store_pg_run(struct store_pg_conn *conn, const char *sql,
-                               const struct store_pg_params *p,
-                               PGresult **res, const char *what)
+                               const struct store_pg_params *p, PGresult **res,
+                               const char *what)
 {
     enum store_result result = STORE_ERROR;
     char name[16];
@@ -482,8 +488,8 @@ enum store_result store_pg_query_change(struct store *store, const char *sql,
     return result;
 }
 
-static enum store_result run_simple(struct store_pg_conn *conn,
-                                    const char *sql, const char *what)
+static enum store_result run_simple(struct store_pg_conn *conn, const char *sql,
+                                    const char *what)
 {
     PGresult *res = PQexec(conn->pg, sql);
     enum store_result result = STORE_OK;
@@ -545,8 +551,9 @@ static enum store_result pg_deployment_id(struct store *store, char *out)
 {
     PGresult *res = NULL;
     enum store_result result =
-        store_pg_query(store, sql_deployment_id, NULL, &res, "read "
-                                                             "deployment id");
+        store_pg_query(store, sql_deployment_id, NULL, &res,
+                       "read "
+                       "deployment id");
 
     if (result == STORE_OK && PQntuples(res) == 0)
         result = STORE_NOT_FOUND;
@@ -608,8 +615,8 @@ static int prepare_database(const char *conninfo, char *err, size_t errsize)
     PQsetNoticeProcessor(pg, on_notice, NULL);
     if (store_pg_migrate(pg, err, errsize) != 0)
         goto out;
-    log_kv(LOG_INFO, "store", "opened database", "backend", "postgres",
-           "host", PQhost(pg), "database", PQdb(pg), NULL);
+    log_kv(LOG_INFO, "store", "opened database", "backend", "postgres", "host",
+           PQhost(pg), "database", PQdb(pg), NULL);
     rc = 0;
 
 out:

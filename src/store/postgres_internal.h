@@ -97,8 +97,8 @@ void store_pg_add_hex(struct store_pg_params *p, const unsigned char *data,
  * store_pg_fail does; params that match nothing give STORE_NOT_FOUND.
  */
 enum store_result store_pg_run(struct store_pg_conn *conn, const char *sql,
-                               const struct store_pg_params *p,
-                               PGresult **res, const char *what);
+                               const struct store_pg_params *p, PGresult **res,
+                               const char *what);
 
 /* As store_pg_run, for SQL built at run time: parsed on every call. */
 enum store_result store_pg_run_dynamic(struct store_pg_conn *conn,
@@ -134,8 +134,8 @@ enum store_result store_pg_query_change(struct store *store, const char *sql,
  * STORE_UNAVAILABLE, and a broken connection is also marked for closing.
  * Integrity constraint violations are STORE_CONFLICT.
  */
-enum store_result store_pg_fail(struct store_pg_conn *conn,
-                                const PGresult *res, const char *what);
+enum store_result store_pg_fail(struct store_pg_conn *conn, const PGresult *res,
+                                const char *what);
 
 /* Start, commit and roll back a transaction. */
 enum store_result store_pg_begin(struct store_pg_conn *conn);
@@ -176,13 +176,13 @@ int store_pg_hex(const PGresult *res, int row, int col, unsigned char *out,
  * back by store_pg_read_user starting at the given column.
  */
 #define STORE_PG_USER_COLUMNS                                                  \
-    "u.id, u.email, u.username, u.name, u.avatar_url, u.hashed_password, "    \
-    "time_to_micros(u.created_at), time_to_micros(u.updated_at), "            \
-    "time_to_micros(u.last_seen_at), u.status, u.login_type, "                \
-    "array_to_json(u.rbac_roles), u.deleted, u.hashed_one_time_passcode, "    \
-    "coalesce(time_to_micros(u.one_time_passcode_expires_at), 0), "           \
-    "coalesce(u.github_com_user_id, 0), "                                     \
-    "(SELECT json_agg(m.organization_id ORDER BY m.organization_id) "         \
+    "u.id, u.email, u.username, u.name, u.avatar_url, u.hashed_password, "     \
+    "time_to_micros(u.created_at), time_to_micros(u.updated_at), "             \
+    "time_to_micros(u.last_seen_at), u.status, u.login_type, "                 \
+    "array_to_json(u.rbac_roles), u.deleted, u.hashed_one_time_passcode, "     \
+    "coalesce(time_to_micros(u.one_time_passcode_expires_at), 0), "            \
+    "coalesce(u.github_com_user_id, 0), "                                      \
+    "(SELECT json_agg(m.organization_id ORDER BY m.organization_id) "          \
     "FROM organization_members m WHERE m.user_id = u.id)"
 #define STORE_PG_USER_COLUMN_COUNT 17
 
@@ -214,8 +214,7 @@ enum store_result store_pg_org_get_by_id(struct store *, const char *,
 enum store_result store_pg_org_get_by_name(struct store *, const char *,
                                            struct organization *);
 enum store_result store_pg_org_list_for_user(struct store *, const char *,
-                                             struct organization **,
-                                             size_t *);
+                                             struct organization **, size_t *);
 enum store_result store_pg_org_membership_roles(struct store *, const char *,
                                                 struct strlist *,
                                                 struct strlist **);
@@ -250,13 +249,11 @@ enum store_result store_pg_user_set_one_time_passcode(struct store *,
 enum store_result store_pg_user_delete(struct store *, const char *, int64_t);
 enum store_result store_pg_user_touch(struct store *, const char *, int64_t);
 
-enum store_result store_pg_apikey_insert(struct store *,
-                                         const struct apikey *);
+enum store_result store_pg_apikey_insert(struct store *, const struct apikey *);
 enum store_result store_pg_apikey_get(struct store *, const char *,
                                       struct apikey *);
 enum store_result store_pg_apikey_get_token_by_name(struct store *,
-                                                    const char *,
-                                                    const char *,
+                                                    const char *, const char *,
                                                     struct apikey *);
 enum store_result store_pg_apikey_list_tokens(struct store *, const char *,
                                               struct store_apikey_row **,

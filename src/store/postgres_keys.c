@@ -8,9 +8,9 @@
 #include "util/mem.h"
 
 #define KEY_COLUMNS                                                            \
-    "k.id, encode(k.hashed_secret, 'hex'), k.user_id, "                       \
-    "time_to_micros(k.last_used), time_to_micros(k.expires_at), "             \
-    "time_to_micros(k.created_at), time_to_micros(k.updated_at), "            \
+    "k.id, encode(k.hashed_secret, 'hex'), k.user_id, "                        \
+    "time_to_micros(k.last_used), time_to_micros(k.expires_at), "              \
+    "time_to_micros(k.created_at), time_to_micros(k.updated_at), "             \
     "k.login_type, k.lifetime_seconds, k.ip_address, k.scope, k.token_name"
 #define KEY_COLUMN_COUNT 12
 
@@ -63,8 +63,7 @@ enum store_result store_pg_apikey_insert(struct store *store,
     store_pg_add_text(&p, key->ip_address);
     store_pg_add_text(&p, apikey_scope_name(key->scope));
     store_pg_add_text(&p, key->token_name);
-    result = store_pg_query(store, sql_insert_key, &p, NULL,
-                            "insert API key");
+    result = store_pg_query(store, sql_insert_key, &p, NULL, "insert API key");
     store_pg_params_release(&p);
     return result;
 }
@@ -145,9 +144,9 @@ enum store_result store_pg_apikey_list_tokens(struct store *store,
     store_pg_params_init(&p);
     if (user_id != NULL)
         store_pg_add_uuid(&p, user_id);
-    result = store_pg_query(store, user_id ? sql_tokens_of_user
-                                           : sql_tokens_of_all,
-                            &p, &res, "list tokens");
+    result =
+        store_pg_query(store, user_id ? sql_tokens_of_user : sql_tokens_of_all,
+                       &p, &res, "list tokens");
     store_pg_params_release(&p);
     if (result != STORE_OK)
         return result;
@@ -176,8 +175,7 @@ enum store_result store_pg_apikey_delete(struct store *store, const char *id)
 
     store_pg_params_init(&p);
     store_pg_add_key(&p, id);
-    result = store_pg_query_change(store, sql_delete_key, &p,
-                                   "delete API key");
+    result = store_pg_query_change(store, sql_delete_key, &p, "delete API key");
     store_pg_params_release(&p);
     return result;
 }
@@ -190,8 +188,8 @@ enum store_result store_pg_apikey_delete_app_connect(struct store *store,
 
     store_pg_params_init(&p);
     store_pg_add_uuid(&p, user_id);
-    result = store_pg_query(store, sql_delete_app_keys, &p, NULL,
-                            "delete app keys");
+    result =
+        store_pg_query(store, sql_delete_app_keys, &p, NULL, "delete app keys");
     store_pg_params_release(&p);
     return result;
 }
@@ -213,8 +211,8 @@ enum store_result store_pg_apikey_touch(struct store *store, const char *id,
     store_pg_add_int(&p, last_used);
     store_pg_add_int(&p, expires_at);
     store_pg_add_text(&p, ip_address);
-    result = store_pg_query(store, sql_touch_key, &p, NULL,
-                            "update API key use");
+    result =
+        store_pg_query(store, sql_touch_key, &p, NULL, "update API key use");
     store_pg_params_release(&p);
     return result;
 }
@@ -226,8 +224,7 @@ static const char sql_auth_lookup[] =
     "AND l.login_type = k.login_type) "
     "FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.id = $1";
 
-enum store_result store_pg_auth_lookup(struct store *store,
-                                       const char *key_id,
+enum store_result store_pg_auth_lookup(struct store *store, const char *key_id,
                                        struct store_auth *out)
 {
     struct store_pg_params p;
@@ -236,8 +233,8 @@ enum store_result store_pg_auth_lookup(struct store *store,
 
     store_pg_params_init(&p);
     store_pg_add_key(&p, key_id);
-    result = store_pg_query(store, sql_auth_lookup, &p, &res,
-                            "look up API key");
+    result =
+        store_pg_query(store, sql_auth_lookup, &p, &res, "look up API key");
     store_pg_params_release(&p);
     if (result == STORE_OK && PQntuples(res) == 0)
         result = STORE_NOT_FOUND;

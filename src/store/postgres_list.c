@@ -27,8 +27,7 @@ static void add_text(struct buf *sql, struct store_pg_params *p,
     placeholder(sql, p);
 }
 
-static void add_int(struct buf *sql, struct store_pg_params *p,
-                    int64_t value)
+static void add_int(struct buf *sql, struct store_pg_params *p, int64_t value)
 {
     store_pg_add_int(p, value);
     placeholder(sql, p);
@@ -113,8 +112,8 @@ static void add_roles(struct buf *sql, struct store_pg_params *p,
     buf_printf(sql, " AND u.rbac_roles && $%d::text[]", p->count);
 }
 
-static void add_time_bound(struct buf *sql, struct store_pg_params *p,
-                           bool has, const char *condition, int64_t value)
+static void add_time_bound(struct buf *sql, struct store_pg_params *p, bool has,
+                           const char *condition, int64_t value)
 {
     if (!has)
         return;
@@ -134,14 +133,14 @@ static void add_filters(const struct store_user_query *q, struct buf *sql,
         add_name_list(sql, p, q->login_types, "u.login_type", login_name);
     if (q->roles != NULL && q->roles->len > 0)
         add_roles(sql, p, q->roles);
-    add_time_bound(sql, p, q->has_created_before, "u.created_at <=",
-                   q->created_before);
-    add_time_bound(sql, p, q->has_created_after, "u.created_at >=",
-                   q->created_after);
-    add_time_bound(sql, p, q->has_last_seen_before, "u.last_seen_at <=",
-                   q->last_seen_before);
-    add_time_bound(sql, p, q->has_last_seen_after, "u.last_seen_at >=",
-                   q->last_seen_after);
+    add_time_bound(sql, p, q->has_created_before,
+                   "u.created_at <=", q->created_before);
+    add_time_bound(sql, p, q->has_created_after,
+                   "u.created_at >=", q->created_after);
+    add_time_bound(sql, p, q->has_last_seen_before,
+                   "u.last_seen_at <=", q->last_seen_before);
+    add_time_bound(sql, p, q->has_last_seen_after,
+                   "u.last_seen_at >=", q->last_seen_after);
     if (q->has_github_com_user_id) {
         buf_puts(sql, " AND u.github_com_user_id = ");
         add_int(sql, p, q->github_com_user_id);

@@ -58,8 +58,7 @@ static void roll_back(PGconn *pg)
         PQclear(PQexec(pg, "ROLLBACK"));
 }
 
-static int current_version(PGconn *pg, int *version, char *reason,
-                           size_t size)
+static int current_version(PGconn *pg, int *version, char *reason, size_t size)
 {
     PGresult *res = NULL;
     int64_t value;
@@ -91,8 +90,7 @@ static int apply_migration(PGconn *pg, const struct store_migration *m,
     values[1] = m->name;
     if (run(pg, "BEGIN", 0, NULL, NULL, reason, sizeof(reason)) != 0 ||
         run(pg, m->sql, 0, NULL, NULL, reason, sizeof(reason)) != 0 ||
-        run(pg,
-            "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
+        run(pg, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
             2, values, NULL, reason, sizeof(reason)) != 0 ||
         run(pg, "COMMIT", 0, NULL, NULL, reason, sizeof(reason)) != 0) {
         roll_back(pg);
@@ -172,11 +170,10 @@ int store_pg_migrate(PGconn *pg, char *err, size_t errsize)
     }
     rc = migrate_locked(pg, err, errsize);
     /* Closing the connection would release the lock too; this is sooner. */
-    if (run(pg, "SELECT pg_advisory_unlock(" MIGRATION_LOCK ")", 0, NULL,
-            NULL, reason, sizeof(reason)) != 0 &&
+    if (run(pg, "SELECT pg_advisory_unlock(" MIGRATION_LOCK ")", 0, NULL, NULL,
+            reason, sizeof(reason)) != 0 &&
         rc == 0) {
-        snprintf(err, errsize, "cannot release the migration lock: %s",
-                 reason);
+        snprintf(err, errsize, "cannot release the migration lock: %s", reason);
         rc = -1;
     }
     return rc;

@@ -8,8 +8,8 @@
 #include "util/mem.h"
 
 #define ORG_COLUMNS                                                            \
-    "o.id, o.name, o.display_name, o.description, o.icon, "                   \
-    "time_to_micros(o.created_at), time_to_micros(o.updated_at), "            \
+    "o.id, o.name, o.display_name, o.description, o.icon, "                    \
+    "time_to_micros(o.created_at), time_to_micros(o.updated_at), "             \
     "o.is_default"
 
 static void read_org(const PGresult *res, int row, struct organization *out)
@@ -106,8 +106,8 @@ enum store_result store_pg_org_list_for_user(struct store *store,
 
     store_pg_params_init(&p);
     store_pg_add_uuid(&p, user_id);
-    result = store_pg_query(store, sql_orgs_of_user, &p, &res,
-                            "list organizations");
+    result =
+        store_pg_query(store, sql_orgs_of_user, &p, &res, "list organizations");
     store_pg_params_release(&p);
     if (result != STORE_OK)
         return result;
@@ -177,8 +177,8 @@ enum store_result store_pg_gitsshkey_get(struct store *store,
 
     store_pg_params_init(&p);
     store_pg_add_uuid(&p, user_id);
-    result = store_pg_query(store, sql_gitsshkey_get, &p, &res,
-                            "read git SSH key");
+    result =
+        store_pg_query(store, sql_gitsshkey_get, &p, &res, "read git SSH key");
     store_pg_params_release(&p);
     if (result == STORE_OK && PQntuples(res) == 0)
         result = STORE_NOT_FOUND;
@@ -230,8 +230,8 @@ static const char sql_config_set[] =
     "ON CONFLICT (user_id, key) DO UPDATE SET value = excluded.value";
 
 enum store_result store_pg_user_config_get(struct store *store,
-                                           const char *user_id,
-                                           const char *key, char **value)
+                                           const char *user_id, const char *key,
+                                           char **value)
 {
     struct store_pg_params p;
     PGresult *res = NULL;
@@ -240,8 +240,8 @@ enum store_result store_pg_user_config_get(struct store *store,
     store_pg_params_init(&p);
     store_pg_add_uuid(&p, user_id);
     store_pg_add_key(&p, key);
-    result = store_pg_query(store, sql_config_get, &p, &res,
-                            "read user setting");
+    result =
+        store_pg_query(store, sql_config_get, &p, &res, "read user setting");
     store_pg_params_release(&p);
     if (result == STORE_OK && PQntuples(res) == 0)
         result = STORE_NOT_FOUND;
@@ -262,8 +262,7 @@ static enum store_result set_one(struct store_pg_conn *conn,
     store_pg_add_uuid(&p, user_id);
     store_pg_add_text(&p, key);
     store_pg_add_text(&p, value);
-    result = store_pg_run(conn, sql_config_set, &p, NULL,
-                          "store user setting");
+    result = store_pg_run(conn, sql_config_set, &p, NULL, "store user setting");
     store_pg_params_release(&p);
     return result;
 }

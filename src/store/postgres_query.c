@@ -104,8 +104,7 @@ void store_pg_add_uuid(struct store_pg_params *p, const char *id)
     store_pg_add_text(p, canonical_uuid(id) ? id : UUID_NIL);
 }
 
-void store_pg_add_strlist(struct store_pg_params *p,
-                          const struct strlist *list)
+void store_pg_add_strlist(struct store_pg_params *p, const struct strlist *list)
 {
     struct buf out;
 

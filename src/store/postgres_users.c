@@ -104,12 +104,11 @@ static const char sql_insert_gitsshkey[] =
 static enum store_result check_first(struct store_pg_conn *conn)
 {
     PGresult *res = NULL;
-    enum store_result result = store_pg_run(conn, sql_first_user_lock, NULL,
-                                            NULL, "lock first user");
+    enum store_result result =
+        store_pg_run(conn, sql_first_user_lock, NULL, NULL, "lock first user");
 
     if (result == STORE_OK)
-        result = store_pg_run(conn, sql_user_count, NULL, &res,
-                              "count users");
+        result = store_pg_run(conn, sql_user_count, NULL, &res, "count users");
     if (result == STORE_OK && store_pg_int(res, 0, 0) > 0) {
         store_set_error("a user exists already");
         result = STORE_CONFLICT;
@@ -153,8 +152,7 @@ static enum store_result insert_membership(struct store_pg_conn *conn,
 
     store_pg_params_init(&p);
     store_pg_add_uuid(&p, org_id);
-    result = store_pg_run(conn, sql_org_exists, &p, &res,
-                          "check organization");
+    result = store_pg_run(conn, sql_org_exists, &p, &res, "check organization");
     store_pg_params_release(&p);
     if (result == STORE_OK && PQntuples(res) == 0) {
         store_set_error("organization %s does not exist", org_id);
@@ -168,8 +166,8 @@ static enum store_result insert_membership(struct store_pg_conn *conn,
     store_pg_add_text(&p, u->id);
     store_pg_add_uuid(&p, org_id);
     store_pg_add_int(&p, u->created_at);
-    result = store_pg_run(conn, sql_insert_member, &p, NULL,
-                          "insert membership");
+    result =
+        store_pg_run(conn, sql_insert_member, &p, NULL, "insert membership");
     store_pg_params_release(&p);
     return result;
 }
@@ -238,8 +236,8 @@ enum store_result store_pg_user_update_profile(struct store *store,
     store_pg_add_text(&p, username);
     store_pg_add_text(&p, name);
     store_pg_add_int(&p, now);
-    result = store_pg_query_change(store, sql_update_profile, &p,
-                                   "update profile");
+    result =
+        store_pg_query_change(store, sql_update_profile, &p, "update profile");
     store_pg_params_release(&p);
     return result;
 }
@@ -260,8 +258,8 @@ enum store_result store_pg_user_update_status(struct store *store,
     store_pg_add_uuid(&p, id);
     store_pg_add_text(&p, user_status_name(status));
     store_pg_add_int(&p, now);
-    result = store_pg_query_change(store, sql_update_status, &p,
-                                   "update status");
+    result =
+        store_pg_query_change(store, sql_update_status, &p, "update status");
     store_pg_params_release(&p);
     return result;
 }
@@ -274,8 +272,7 @@ static const char sql_activate_dormant[] =
     "SELECT count(*) FROM users WHERE id = $1";
 
 enum store_result store_pg_user_activate_if_dormant(struct store *store,
-                                                    const char *id,
-                                                    int64_t now)
+                                                    const char *id, int64_t now)
 {
     struct store_pg_params p;
     PGresult *res = NULL;
@@ -311,8 +308,7 @@ enum store_result store_pg_user_update_roles(struct store *store,
     store_pg_add_uuid(&p, id);
     store_pg_add_strlist(&p, roles);
     store_pg_add_int(&p, now);
-    result = store_pg_query_change(store, sql_update_roles, &p,
-                                   "update roles");
+    result = store_pg_query_change(store, sql_update_roles, &p, "update roles");
     store_pg_params_release(&p);
     return result;
 }
@@ -375,13 +371,13 @@ enum store_result store_pg_user_update_password(struct store *store,
             store_pg_add_text(&p, passcode);
         else
             store_pg_add_null(&p);
-        result = store_pg_change(conn, sql_update_password, &p,
-                                 "update password");
+        result =
+            store_pg_change(conn, sql_update_password, &p, "update password");
         store_pg_params_release(&p);
     }
     if (result == STORE_OK)
-        result = delete_for_user(conn, sql_delete_user_keys, id,
-                                 "delete API keys");
+        result =
+            delete_for_user(conn, sql_delete_user_keys, id, "delete API keys");
     return end_transaction(conn, result);
 }
 
@@ -429,8 +425,8 @@ enum store_result store_pg_user_delete(struct store *store, const char *id,
         store_pg_params_release(&p);
     }
     if (result == STORE_OK)
-        result = delete_for_user(conn, sql_delete_user_keys, id,
-                                 "delete API keys");
+        result =
+            delete_for_user(conn, sql_delete_user_keys, id, "delete API keys");
     if (result == STORE_OK)
         result = delete_for_user(conn, sql_delete_user_links, id,
                                  "delete user links");
@@ -450,8 +446,8 @@ enum store_result store_pg_user_touch(struct store *store, const char *id,
     store_pg_params_init(&p);
     store_pg_add_uuid(&p, id);
     store_pg_add_int(&p, now);
-    result = store_pg_query(store, sql_touch_user, &p, NULL,
-                            "update last seen");
+    result =
+        store_pg_query(store, sql_touch_user, &p, NULL, "update last seen");
     store_pg_params_release(&p);
     return result;
 }

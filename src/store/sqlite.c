@@ -56,13 +56,12 @@ static void configure_library(void)
     sqlite3_initialize();
 }
 
-static const char *const connection_pragmas =
-    "PRAGMA journal_mode = WAL;"
-    "PRAGMA synchronous = FULL;"
-    "PRAGMA foreign_keys = ON;"
-    "PRAGMA temp_store = MEMORY;"
-    "PRAGMA cache_size = -16384;"
-    "PRAGMA mmap_size = 268435456;";
+static const char *const connection_pragmas = "PRAGMA journal_mode = WAL;"
+                                              "PRAGMA synchronous = FULL;"
+                                              "PRAGMA foreign_keys = ON;"
+                                              "PRAGMA temp_store = MEMORY;"
+                                              "PRAGMA cache_size = -16384;"
+                                              "PRAGMA mmap_size = 268435456;";
 
 static void conn_close(struct store_sqlite_conn *conn)
 {
@@ -98,8 +97,8 @@ static sqlite3 *open_db(const char *path, char *err, size_t errsize)
 {
     sqlite3 *db = NULL;
     char *msg = NULL;
-    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                SQLITE_OPEN_NOMUTEX;
+    int flags =
+        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
 
     if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
         snprintf(err, errsize, "cannot open %s: %s", path,
@@ -150,8 +149,7 @@ sqlite3 *store_sqlite_db(struct store_sqlite_conn *conn)
     return conn->db;
 }
 
-sqlite3_stmt *store_sqlite_stmt(struct store_sqlite_conn *conn,
-                                const char *sql)
+sqlite3_stmt *store_sqlite_stmt(struct store_sqlite_conn *conn, const char *sql)
 {
     size_t slot = ((uintptr_t)sql >> 3) % STMT_CACHE_SIZE;
     sqlite3_stmt *stmt = NULL;
@@ -404,8 +402,8 @@ static int apply_migration(sqlite3 *db, const struct store_migration *m,
                  m->name, reason);
         return -1;
     }
-    log_kv(LOG_INFO, "store", "applied migration", "backend", "sqlite",
-           "name", m->name, NULL);
+    log_kv(LOG_INFO, "store", "applied migration", "backend", "sqlite", "name",
+           m->name, NULL);
     return 0;
 }
 
@@ -476,8 +474,7 @@ static int migrate(sqlite3 *db, char *err, size_t errsize)
     for (size_t i = 0; i < store_sqlite_migration_count; i++) {
         const struct store_migration *m = &store_sqlite_migrations[i];
 
-        if (m->version > version &&
-            apply_migration(db, m, err, errsize) != 0)
+        if (m->version > version && apply_migration(db, m, err, errsize) != 0)
             return -1;
     }
     return seed_rows(db, err, errsize);

@@ -52,8 +52,7 @@ enum store_result store_sqlite_fail(struct store_sqlite_conn *conn, int rc,
  * STORE_OK, or the mapped failure.
  */
 enum store_result store_sqlite_exec_stmt(struct store_sqlite_conn *conn,
-                                         sqlite3_stmt *stmt,
-                                         const char *what);
+                                         sqlite3_stmt *stmt, const char *what);
 
 /* Bind a NUL-terminated string (NULL binds ""). */
 int store_sqlite_bind_text(sqlite3_stmt *stmt, int index, const char *text);
@@ -81,11 +80,11 @@ void store_sqlite_column_csv(sqlite3_stmt *stmt, int column,
  * back by store_sqlite_read_user starting at the given column.
  */
 #define STORE_SQLITE_USER_COLUMNS                                              \
-    "u.id, u.email, u.username, u.name, u.avatar_url, u.hashed_password, "    \
-    "u.created_at, u.updated_at, u.last_seen_at, u.status, u.login_type, "    \
-    "u.rbac_roles, u.deleted, u.hashed_one_time_passcode, "                   \
-    "u.one_time_passcode_expires_at, coalesce(u.github_com_user_id, 0), "     \
-    "(SELECT group_concat(m.organization_id) FROM organization_members m "    \
+    "u.id, u.email, u.username, u.name, u.avatar_url, u.hashed_password, "     \
+    "u.created_at, u.updated_at, u.last_seen_at, u.status, u.login_type, "     \
+    "u.rbac_roles, u.deleted, u.hashed_one_time_passcode, "                    \
+    "u.one_time_passcode_expires_at, coalesce(u.github_com_user_id, 0), "      \
+    "(SELECT group_concat(m.organization_id) FROM organization_members m "     \
     "WHERE m.user_id = u.id)"
 #define STORE_SQLITE_USER_COLUMN_COUNT 17
 
@@ -115,9 +114,8 @@ enum store_result store_sqlite_org_membership_roles(struct store *,
 enum store_result store_sqlite_user_count(struct store *, int64_t *);
 enum store_result store_sqlite_user_get_by_id(struct store *, const char *,
                                               struct user *);
-enum store_result store_sqlite_user_get_by_username(struct store *,
-                                                    const char *,
-                                                    struct user *);
+enum store_result
+store_sqlite_user_get_by_username(struct store *, const char *, struct user *);
 enum store_result store_sqlite_user_get_by_email(struct store *, const char *,
                                                  struct user *);
 enum store_result store_sqlite_user_insert(struct store *,
@@ -125,21 +123,18 @@ enum store_result store_sqlite_user_insert(struct store *,
 enum store_result store_sqlite_user_list(struct store *,
                                          const struct store_user_query *,
                                          struct user **, size_t *, int64_t *);
-enum store_result store_sqlite_user_update_profile(struct store *,
+enum store_result store_sqlite_user_update_profile(struct store *, const char *,
                                                    const char *, const char *,
-                                                   const char *, int64_t);
-enum store_result store_sqlite_user_update_status(struct store *,
-                                                  const char *,
+                                                   int64_t);
+enum store_result store_sqlite_user_update_status(struct store *, const char *,
                                                   enum user_status, int64_t);
 enum store_result store_sqlite_user_activate_if_dormant(struct store *,
-                                                        const char *,
-                                                        int64_t);
+                                                        const char *, int64_t);
 enum store_result store_sqlite_user_update_roles(struct store *, const char *,
                                                  const struct strlist *,
                                                  int64_t);
 enum store_result store_sqlite_user_update_password(struct store *,
-                                                    const char *,
-                                                    const char *,
+                                                    const char *, const char *,
                                                     const char *, int64_t);
 enum store_result store_sqlite_user_set_one_time_passcode(struct store *,
                                                           const char *,
@@ -158,8 +153,7 @@ enum store_result store_sqlite_apikey_get_token_by_name(struct store *,
                                                         const char *,
                                                         const char *,
                                                         struct apikey *);
-enum store_result store_sqlite_apikey_list_tokens(struct store *,
-                                                  const char *,
+enum store_result store_sqlite_apikey_list_tokens(struct store *, const char *,
                                                   struct store_apikey_row **,
                                                   size_t *);
 enum store_result store_sqlite_apikey_delete(struct store *, const char *);

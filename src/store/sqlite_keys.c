@@ -8,8 +8,8 @@
 #include "util/mem.h"
 
 #define KEY_COLUMNS                                                            \
-    "k.id, k.hashed_secret, k.user_id, k.last_used, k.expires_at, "           \
-    "k.created_at, k.updated_at, k.login_type, k.lifetime_seconds, "          \
+    "k.id, k.hashed_secret, k.user_id, k.last_used, k.expires_at, "            \
+    "k.created_at, k.updated_at, k.login_type, k.lifetime_seconds, "           \
     "k.ip_address, k.scope, k.token_name"
 #define KEY_COLUMN_COUNT 12
 
@@ -144,8 +144,8 @@ enum store_result store_sqlite_apikey_list_tokens(struct store *base,
 
     if (conn == NULL)
         return STORE_UNAVAILABLE;
-    stmt = store_sqlite_stmt(conn, user_id ? sql_tokens_of_user
-                                           : sql_tokens_of_all);
+    stmt = store_sqlite_stmt(conn,
+                             user_id ? sql_tokens_of_user : sql_tokens_of_all);
     if (stmt == NULL)
         return STORE_ERROR;
     if (user_id != NULL)
@@ -171,8 +171,7 @@ static const char sql_delete_app_keys[] =
     "DELETE FROM api_keys WHERE user_id = ?1 "
     "AND scope = 'application_connect'";
 
-enum store_result store_sqlite_apikey_delete(struct store *base,
-                                             const char *id)
+enum store_result store_sqlite_apikey_delete(struct store *base, const char *id)
 {
     struct store_sqlite_conn *conn = store_sqlite_conn(base);
     sqlite3_stmt *stmt;

@@ -8,7 +8,7 @@
 #include "util/mem.h"
 
 #define ORG_COLUMNS                                                            \
-    "o.id, o.name, o.display_name, o.description, o.icon, o.created_at, "     \
+    "o.id, o.name, o.display_name, o.description, o.icon, o.created_at, "      \
     "o.updated_at, o.is_default"
 
 static void read_org(sqlite3_stmt *stmt, struct organization *out)
@@ -73,8 +73,7 @@ enum store_result store_sqlite_org_get_default(struct store *base,
     return get_org(base, sql_org_default, NULL, out);
 }
 
-enum store_result store_sqlite_org_get_by_id(struct store *base,
-                                             const char *id,
+enum store_result store_sqlite_org_get_by_id(struct store *base, const char *id,
                                              struct organization *out)
 {
     return get_org(base, sql_org_by_id, id, out);
@@ -205,8 +204,8 @@ enum store_result store_sqlite_gitsshkey_put(struct store *base,
 
     if (conn == NULL)
         return STORE_UNAVAILABLE;
-    stmt = store_sqlite_stmt(conn, replace ? sql_gitsshkey_put
-                                           : sql_gitsshkey_add);
+    stmt = store_sqlite_stmt(conn,
+                             replace ? sql_gitsshkey_put : sql_gitsshkey_add);
     if (stmt == NULL)
         return STORE_ERROR;
     store_sqlite_bind_text(stmt, 1, key->user_id);

@@ -403,8 +403,8 @@ enum store_result store_sqlite_user_update_password(struct store *base,
         store_sqlite_bind_text(stmt, 4, passcode);
     result = exec_change(conn, stmt, "update password");
     if (result == STORE_OK)
-        result = delete_for_user(conn, sql_delete_user_keys, id,
-                                 "delete API keys");
+        result =
+            delete_for_user(conn, sql_delete_user_keys, id, "delete API keys");
     if (result != STORE_OK) {
         store_sqlite_rollback(conn);
         return result;
@@ -460,8 +460,8 @@ enum store_result store_sqlite_user_delete(struct store *base, const char *id,
     sqlite3_bind_int64(stmt, 2, now);
     result = exec_change(conn, stmt, "delete user");
     if (result == STORE_OK)
-        result = delete_for_user(conn, sql_delete_user_keys, id,
-                                 "delete API keys");
+        result =
+            delete_for_user(conn, sql_delete_user_keys, id, "delete API keys");
     if (result == STORE_OK)
         result = delete_for_user(conn, sql_delete_user_links, id,
                                  "delete user links");
@@ -585,9 +585,8 @@ static bool uses_index(const char *search)
            utf8_valid(search, strlen(search));
 }
 
-static void add_name_list(struct buf *sql, struct list_params *p,
-                          unsigned bits, const char *column,
-                          const char *(*name)(unsigned))
+static void add_name_list(struct buf *sql, struct list_params *p, unsigned bits,
+                          const char *column, const char *(*name)(unsigned))
 {
     bool first = true;
 
@@ -665,14 +664,14 @@ static void build_filter_sql(const struct store_user_query *q, struct buf *sql,
         buf_puts(sql, ")))");
         free(role_names);
     }
-    add_time_bound(sql, p, q->has_created_before, "u.created_at <= ",
-                   q->created_before);
-    add_time_bound(sql, p, q->has_created_after, "u.created_at >= ",
-                   q->created_after);
-    add_time_bound(sql, p, q->has_last_seen_before, "u.last_seen_at <= ",
-                   q->last_seen_before);
-    add_time_bound(sql, p, q->has_last_seen_after, "u.last_seen_at >= ",
-                   q->last_seen_after);
+    add_time_bound(sql, p, q->has_created_before,
+                   "u.created_at <= ", q->created_before);
+    add_time_bound(sql, p, q->has_created_after,
+                   "u.created_at >= ", q->created_after);
+    add_time_bound(sql, p, q->has_last_seen_before,
+                   "u.last_seen_at <= ", q->last_seen_before);
+    add_time_bound(sql, p, q->has_last_seen_after,
+                   "u.last_seen_at >= ", q->last_seen_after);
     add_time_bound(sql, p, q->has_github_com_user_id,
                    "u.github_com_user_id = ", q->github_com_user_id);
     if (q->after_id != NULL) {

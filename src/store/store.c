@@ -83,8 +83,7 @@ enum store_result store_org_membership_roles(struct store *store,
     return store->ops->org_membership_roles(store, user_id, org_ids, roles);
 }
 
-void store_free_membership_roles(struct strlist *org_ids,
-                                 struct strlist *roles)
+void store_free_membership_roles(struct strlist *org_ids, struct strlist *roles)
 {
     if (roles != NULL) {
         for (size_t i = 0; i < org_ids->len; i++)
@@ -141,18 +140,15 @@ void store_free_users(struct user *users, size_t count)
     free(users);
 }
 
-enum store_result store_user_update_profile(struct store *store,
-                                            const char *id,
+enum store_result store_user_update_profile(struct store *store, const char *id,
                                             const char *username,
                                             const char *name, int64_t now)
 {
     return store->ops->user_update_profile(store, id, username, name, now);
 }
 
-enum store_result store_user_update_status(struct store *store,
-                                           const char *id,
-                                           enum user_status status,
-                                           int64_t now)
+enum store_result store_user_update_status(struct store *store, const char *id,
+                                           enum user_status status, int64_t now)
 {
     return store->ops->user_update_status(store, id, status, now);
 }
@@ -173,8 +169,7 @@ enum store_result store_user_update_roles(struct store *store, const char *id,
 enum store_result store_user_update_password(struct store *store,
                                              const char *id,
                                              const char *hashed_password,
-                                             const char *passcode,
-                                             int64_t now)
+                                             const char *passcode, int64_t now)
 {
     return store->ops->user_update_password(store, id, hashed_password,
                                             passcode, now);
@@ -279,8 +274,7 @@ enum store_result store_gitsshkey_get(struct store *store, const char *user_id,
 }
 
 enum store_result store_gitsshkey_put(struct store *store,
-                                      const struct gitsshkey *key,
-                                      bool replace)
+                                      const struct gitsshkey *key, bool replace)
 {
     return store->ops->gitsshkey_put(store, key, replace);
 }
@@ -295,8 +289,7 @@ enum store_result store_user_config_get(struct store *store,
 enum store_result store_user_config_set(struct store *store,
                                         const char *user_id,
                                         const char *const *keys,
-                                        const char *const *values,
-                                        size_t count)
+                                        const char *const *values, size_t count)
 {
     return store->ops->user_config_set(store, user_id, keys, values, count);
 }

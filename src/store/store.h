@@ -119,8 +119,7 @@ enum store_result store_user_get_by_username(struct store *store,
 
 /* Fetch a user that is not deleted by e-mail address, ignoring case. */
 enum store_result store_user_get_by_email(struct store *store,
-                                          const char *email,
-                                          struct user *out);
+                                          const char *email, struct user *out);
 
 struct store_new_user {
     /* Every field is stored; organization_ids become memberships. */
@@ -180,14 +179,12 @@ enum store_result store_user_list(struct store *store,
 void store_free_users(struct user *users, size_t count);
 
 /* Set username and name. STORE_CONFLICT when another user has the name. */
-enum store_result store_user_update_profile(struct store *store,
-                                            const char *id,
+enum store_result store_user_update_profile(struct store *store, const char *id,
                                             const char *username,
                                             const char *name, int64_t now);
 
 /* Set the status. */
-enum store_result store_user_update_status(struct store *store,
-                                           const char *id,
+enum store_result store_user_update_status(struct store *store, const char *id,
                                            enum user_status status,
                                            int64_t now);
 
@@ -213,8 +210,7 @@ enum store_result store_user_update_roles(struct store *store, const char *id,
 enum store_result store_user_update_password(struct store *store,
                                              const char *id,
                                              const char *hashed_password,
-                                             const char *passcode,
-                                             int64_t now);
+                                             const char *passcode, int64_t now);
 
 /* Store the hash and expiry of a password-reset code, replacing any other. */
 enum store_result store_user_set_one_time_passcode(struct store *store,

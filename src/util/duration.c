@@ -12,14 +12,11 @@ struct unit {
 };
 
 static const struct unit units[] = {
-    {"ns", 1ULL},
-    {"us", 1000ULL},
+    {"ns", 1ULL},           {"us", 1000ULL},
     {"\xc2\xb5s", 1000ULL}, /* U+00B5 MICRO SIGN */
     {"\xce\xbcs", 1000ULL}, /* U+03BC GREEK SMALL LETTER MU */
-    {"ms", 1000000ULL},
-    {"s", 1000000000ULL},
-    {"m", 60000000000ULL},
-    {"h", 3600000000000ULL},
+    {"ms", 1000000ULL},     {"s", 1000000000ULL},
+    {"m", 60000000000ULL},  {"h", 3600000000000ULL},
 };
 
 static const struct unit *find_unit(const char *p, size_t len)

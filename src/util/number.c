@@ -48,8 +48,8 @@ enum number_error number_parse_i64(const char *text, int64_t min, int64_t max,
 void number_error_text(enum number_error err, const char *text, char *out,
                        size_t size)
 {
-    const char *reason = err == NUMBER_RANGE ? "value out of range"
-                                             : "invalid syntax";
+    const char *reason =
+        err == NUMBER_RANGE ? "value out of range" : "invalid syntax";
 
     snprintf(out, size, "strconv.ParseInt: parsing \"%s\": %s", text, reason);
 }

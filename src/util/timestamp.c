@@ -200,8 +200,9 @@ int timestamp_parse(const char *text, int64_t *ts, char *err, size_t errsize)
     if (parse_fraction(&p, &micros) != 0)
         return fail(err, errsize, "fractional second has too many digits");
     if (parse_offset(&p, &offset) != 0)
-        return fail(err, errsize, "missing or invalid zone, expected Z or "
-                                  "+hh:mm");
+        return fail(err, errsize,
+                    "missing or invalid zone, expected Z or "
+                    "+hh:mm");
     if (*p != '\0')
         return fail(err, errsize, "extra text after the zone");
     if (year < 1 || month < 1 || month > 12)

@@ -31,9 +31,9 @@ extern char **environ;
 struct harness {
     char dir[256];
     char db_path[512];
-    char *pg_admin;    /* administrative connection string, or NULL */
-    char pg_name[64];  /* database created for this server */
-    char *pg_url;      /* connection string given to the server */
+    char *pg_admin;   /* administrative connection string, or NULL */
+    char pg_name[64]; /* database created for this server */
+    char *pg_url;     /* connection string given to the server */
     char *args[MAX_ARGS];
     size_t nargs;
     size_t nfixed; /* arguments every start shares */
@@ -151,8 +151,8 @@ static int wait_listening(struct harness *h, size_t from)
     deadline.tv_sec += START_TIMEOUT_SECONDS;
     pthread_mutex_lock(&h->lock);
     for (;;) {
-        const char *line = h->log ? strstr(h->log + from, "msg=\"listening\"")
-                                  : NULL;
+        const char *line =
+            h->log ? strstr(h->log + from, "msg=\"listening\"") : NULL;
         const char *addr = line ? strstr(line, "address=") : NULL;
 
         if (addr != NULL) {
@@ -259,8 +259,7 @@ static void await_listening(struct harness *h, size_t from)
         fprintf(stderr, "server log:\n%s\n", h->log ? h->log : "");
         fail_msg("the server did not start listening");
     }
-    snprintf(h->base_url, sizeof(h->base_url), "http://127.0.0.1:%d",
-             h->port);
+    snprintf(h->base_url, sizeof(h->base_url), "http://127.0.0.1:%d", h->port);
 }
 
 static void spawn(struct harness *h)
@@ -606,9 +605,9 @@ struct response harness_send(struct harness *h, const struct request *req)
         curl_easy_setopt(h->curl, CURLOPT_NOBODY, 1L);
     if (req->body != NULL) {
         curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, req->body);
-        curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE_LARGE,
-                         (curl_off_t)(req->body_len ? req->body_len
-                                                    : strlen(req->body)));
+        curl_easy_setopt(
+            h->curl, CURLOPT_POSTFIELDSIZE_LARGE,
+            (curl_off_t)(req->body_len ? req->body_len : strlen(req->body)));
         list = curl_slist_append(list, "Content-Type: application/json");
     }
     list = curl_slist_append(list, "Accept: application/json");
@@ -672,8 +671,7 @@ char *response_header(const struct response *res, const char *name)
         const char *end = strstr(p, "\r\n");
         size_t line_len = end ? (size_t)(end - p) : strlen(p);
 
-        if (line_len > len && strncasecmp(p, name, len) == 0 &&
-            p[len] == ':') {
+        if (line_len > len && strncasecmp(p, name, len) == 0 && p[len] == ':') {
             const char *value = p + len + 1;
 
             while (*value == ' ')
@@ -705,8 +703,8 @@ char *harness_login(struct harness *h, const char *email, const char *password)
 {
     json_t *body = json_pack("{ssss}", "email", email, "password", password);
     char *text = json_dumps(body, JSON_COMPACT);
-    struct response res = harness_call(h, "POST", "/api/v2/users/login", NULL,
-                                       text);
+    struct response res =
+        harness_call(h, "POST", "/api/v2/users/login", NULL, text);
     char *token = NULL;
 
     if (res.status == 201 && response_string(&res, "session_token") != NULL)
@@ -723,8 +721,8 @@ char *harness_setup_owner(struct harness *h, const char *email,
     json_t *body = json_pack("{ssssss}", "email", email, "username", username,
                              "password", password);
     char *text = json_dumps(body, JSON_COMPACT);
-    struct response res = harness_call(h, "POST", "/api/v2/users/first", NULL,
-                                       text);
+    struct response res =
+        harness_call(h, "POST", "/api/v2/users/first", NULL, text);
     char *token;
 
     if (res.status != 201)

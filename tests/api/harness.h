@@ -30,11 +30,11 @@ struct response {
 /* Extra request options for harness_send. */
 struct request {
     const char *method;
-    const char *path; /* appended to the server's base URL */
-    const char *token; /* sent as Coder-Session-Token unless NULL */
-    const char *cookie; /* full Cookie header value, or NULL */
-    const char *body; /* NULL sends no body */
-    size_t body_len;  /* 0 means strlen(body) */
+    const char *path;       /* appended to the server's base URL */
+    const char *token;      /* sent as Coder-Session-Token unless NULL */
+    const char *cookie;     /* full Cookie header value, or NULL */
+    const char *body;       /* NULL sends no body */
+    size_t body_len;        /* 0 means strlen(body) */
     const char *headers[8]; /* extra "Name: value" lines, NULL-terminated */
 };
 
@@ -138,8 +138,7 @@ char *harness_setup_owner(struct harness *h, const char *email,
                           const char *username, const char *password);
 
 /* Log in and return the session token (malloc'd), or NULL on failure. */
-char *harness_login(struct harness *h, const char *email,
-                    const char *password);
+char *harness_login(struct harness *h, const char *email, const char *password);
 
 /* A password that passes the strength rule. */
 #define HARNESS_PASSWORD "Correct-Horse-Battery-42"

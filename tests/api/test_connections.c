@@ -164,8 +164,8 @@ static void burst_of_keepalive_connections(void **state)
     assert_int_equal(exchange_all(conns, CONNECTIONS, monotonic_seconds() + 60),
                      CONNECTIONS);
     for (int i = 0; i < CONNECTIONS; i++)
-        ok += conns[i].done == 1 && strncmp(conns[i].reply, "HTTP/1.1 200", 12)
-                                        == 0;
+        ok += conns[i].done == 1 &&
+              strncmp(conns[i].reply, "HTTP/1.1 200", 12) == 0;
     assert_int_equal(ok, CONNECTIONS);
 
     /* With all of them held open, a new client is still served. */

@@ -51,9 +51,10 @@ static void first_user_lifecycle(void **state)
     free(build);
     response_release(&res);
 
-    res = post_json("/api/v2/users/login",
-                    "{\"email\":\"owner@example.com\",\"password\":\""
-                    HARNESS_PASSWORD "\"}");
+    res = post_json(
+        "/api/v2/users/login",
+        "{\"email\":\"owner@example.com\",\"password\":\"" HARNESS_PASSWORD
+        "\"}");
     assert_int_equal(res.status, 401);
     response_release(&res);
 
@@ -200,8 +201,8 @@ static void username_rules(void **state)
 
     (void)state;
     assert_int_equal(first_user_status("\"a-b\""), 201);
-    assert_int_equal(
-        first_user_status("\"abcdefghijklmnopqrstuvwxyz012345\""), 201);
+    assert_int_equal(first_user_status("\"abcdefghijklmnopqrstuvwxyz012345\""),
+                     201);
     for (size_t i = 0; i < sizeof(invalid) / sizeof(invalid[0]); i++) {
         print_message("username %s\n", invalid[i]);
         assert_int_equal(first_user_status(invalid[i]), 400);

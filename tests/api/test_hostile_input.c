@@ -55,9 +55,9 @@ static long check_error_shape(const struct response *res)
 struct body_case {
     const char *name;
     const char *body;
-    size_t len;         /* 0: strlen */
-    long status;        /* expected status */
-    const char *field;  /* expected validation field, or NULL */
+    size_t len;        /* 0: strlen */
+    long status;       /* expected status */
+    const char *field; /* expected validation field, or NULL */
 };
 
 static const char *const routes[] = {
@@ -83,8 +83,7 @@ static const struct body_case cases[] = {
     {"truncated utf-8", "{\"password\":\"abc\xc3\"}", 0, 400, NULL},
     {"escaped nul", "{\"password\":\"a\\u0000b\"}", 0, 400, NULL},
     {"raw nul", "{\"password\":\"a\0b\"}", 18, 400, NULL},
-    {"duplicate keys", "{\"password\":\"a\",\"password\":\"b\"}", 0, 400,
-     NULL},
+    {"duplicate keys", "{\"password\":\"a\",\"password\":\"b\"}", 0, 400, NULL},
     {"trailing data", "{\"password\":\"x\"} {\"password\":\"y\"}", 0, 400,
      NULL},
     {"huge number", "{\"password\":123456789012345678901234567890}", 0, 400,
@@ -199,8 +198,8 @@ static void long_email_is_rejected(void **state)
     memset(email, 'a', len);
     memcpy(email + len - 12, "@example.com", 12);
     email[len] = '\0';
-    doc = json_pack("{ssssss}", "email", email, "username", "owner",
-                    "password", HARNESS_PASSWORD);
+    doc = json_pack("{ssssss}", "email", email, "username", "owner", "password",
+                    HARNESS_PASSWORD);
     body = json_dumps(doc, JSON_COMPACT);
     res = harness_call(server, "POST", "/api/v2/users/first", NULL, body);
     assert_int_equal(check_error_shape(&res), 400);
@@ -241,8 +240,8 @@ static void hostile_paths(void **state)
     struct harness *h = harness_start(NULL);
 
     (void)state;
-    token = harness_setup_owner(h, "owner@example.com", "owner",
-                                HARNESS_PASSWORD);
+    token =
+        harness_setup_owner(h, "owner@example.com", "owner", HARNESS_PASSWORD);
     for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
         struct response res = harness_call(h, "GET", paths[i], token, NULL);
 

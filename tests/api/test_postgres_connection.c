@@ -30,8 +30,13 @@ extern char **environ;
 static int run_failing_server(const char *conninfo, char *out, size_t size)
 {
     const char *binary = getenv("USHER_BINARY");
-    char *argv[] = {(char *)binary, "server", "--http-address", "127.0.0.1:0",
-                    "--postgres-url", (char *)conninfo, NULL};
+    char *argv[] = {(char *)binary,
+                    "server",
+                    "--http-address",
+                    "127.0.0.1:0",
+                    "--postgres-url",
+                    (char *)conninfo,
+                    NULL};
     posix_spawn_file_actions_t actions;
     int pipefd[2];
     size_t len = 0;
@@ -126,8 +131,7 @@ static void serve_through(const char *admin)
     h = harness_start(NULL);
     setenv("USHER_TEST_POSTGRES_ADMIN", saved, 1);
     free(saved);
-    token = harness_setup_owner(h, "tcp@example.com", "tcp",
-                                HARNESS_PASSWORD);
+    token = harness_setup_owner(h, "tcp@example.com", "tcp", HARNESS_PASSWORD);
     free(token);
     harness_free(h);
 }

@@ -89,8 +89,8 @@ static long poll_until_served(struct harness *h, const char *token)
 static void outage_answers_503_then_recovers(void **state)
 {
     struct harness *h = harness_start(NULL);
-    char *token = harness_setup_owner(h, "owner@example.com", "owner",
-                                      HARNESS_PASSWORD);
+    char *token =
+        harness_setup_owner(h, "owner@example.com", "owner", HARNESS_PASSWORD);
     int pid = harness_pid(h);
     struct response res;
 
@@ -105,9 +105,10 @@ static void outage_answers_503_then_recovers(void **state)
         assert_unavailable(&res);
         response_release(&res);
     }
-    res = harness_call(h, "POST", "/api/v2/users/login", NULL,
-                       "{\"email\":\"owner@example.com\",\"password\":\""
-                       HARNESS_PASSWORD "\"}");
+    res = harness_call(
+        h, "POST", "/api/v2/users/login", NULL,
+        "{\"email\":\"owner@example.com\",\"password\":\"" HARNESS_PASSWORD
+        "\"}");
     assert_unavailable(&res);
     response_release(&res);
     res = harness_call(h, "GET", "/api/v2/users/first", NULL, NULL);
@@ -130,8 +131,8 @@ static void outage_answers_503_then_recovers(void **state)
 static void quiet_restart_costs_no_request(void **state)
 {
     struct harness *h = harness_start(NULL);
-    char *token = harness_setup_owner(h, "quiet@example.com", "quiet",
-                                      HARNESS_PASSWORD);
+    char *token =
+        harness_setup_owner(h, "quiet@example.com", "quiet", HARNESS_PASSWORD);
     struct response res;
 
     (void)state;
@@ -146,8 +147,8 @@ static void quiet_restart_costs_no_request(void **state)
         assert_int_equal(res.status, 200);
         response_release(&res);
     }
-    assert_true(harness_log_contains(
-        h, "msg=\"closing a lost database connection\""));
+    assert_true(
+        harness_log_contains(h, "msg=\"closing a lost database connection\""));
     free(token);
     harness_free(h);
 }

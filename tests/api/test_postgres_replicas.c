@@ -246,9 +246,9 @@ static void password_changed_in_the_store_is_seen_on_b(void **state)
     assert_non_null(token);
     assert_int_equal(me_status(b, token), 200);
     assert_int_equal(password_hash(NEW_PASSWORD, hash), 0);
-    assert_int_equal(store_user_update_password(store, id, hash, NULL,
-                                                timestamp_now()),
-                     STORE_OK);
+    assert_int_equal(
+        store_user_update_password(store, id, hash, NULL, timestamp_now()),
+        STORE_OK);
     check_password_change("pw-store@example.com", token);
     free(token);
 }
@@ -285,16 +285,15 @@ static void suspension_in_the_store_is_refused_on_b(void **state)
     assert_non_null(token);
     assert_int_equal(me_status(b, token), 200);
 
-    assert_int_equal(store_user_update_status(store, id,
-                                              USER_STATUS_SUSPENDED,
+    assert_int_equal(store_user_update_status(store, id, USER_STATUS_SUSPENDED,
                                               timestamp_now()),
                      STORE_OK);
     res = harness_call(b, "GET", "/api/v2/users/me", token, NULL);
     assert_int_equal(res.status, 401);
     assert_non_null(strstr(response_string(&res, "message"), "suspended"));
     response_release(&res);
-    assert_null(harness_login(b, "suspend-store@example.com",
-                              HARNESS_PASSWORD));
+    assert_null(
+        harness_login(b, "suspend-store@example.com", HARNESS_PASSWORD));
 
     /* Reactivation makes the same key usable again. */
     assert_int_equal(store_user_update_status(store, id, USER_STATUS_ACTIVE,
@@ -320,8 +319,8 @@ static void suspension_on_a_is_refused_on_b_route(void **state)
     assert_int_equal(res.status, 200);
     response_release(&res);
     assert_int_equal(me_status(b, token), 401);
-    assert_null(harness_login(b, "suspend-route@example.com",
-                              HARNESS_PASSWORD));
+    assert_null(
+        harness_login(b, "suspend-route@example.com", HARNESS_PASSWORD));
     free(token);
 }
 
@@ -336,8 +335,8 @@ static long read_owner_status(const char *token)
 
 static bool has_role(const char *token, const char *role)
 {
-    struct response res = harness_call(b, "GET", "/api/v2/users/me", token,
-                                       NULL);
+    struct response res =
+        harness_call(b, "GET", "/api/v2/users/me", token, NULL);
     json_t *roles = json_object_get(res.json, "roles");
     bool found = false;
     size_t i;
@@ -363,18 +362,16 @@ static void role_removed_in_the_store_is_reflected_on_b(void **state)
     (void)state;
     store_member("auditor-store", "auditor-store@example.com", id);
     strlist_push(&roles, "auditor");
-    assert_int_equal(store_user_update_roles(store, id, &roles,
-                                             timestamp_now()),
-                     STORE_OK);
+    assert_int_equal(
+        store_user_update_roles(store, id, &roles, timestamp_now()), STORE_OK);
     strlist_release(&roles);
     token = harness_login(b, "auditor-store@example.com", HARNESS_PASSWORD);
     assert_non_null(token);
     assert_true(has_role(token, "auditor"));
     assert_int_equal(read_owner_status(token), 200);
 
-    assert_int_equal(store_user_update_roles(store, id, &roles,
-                                             timestamp_now()),
-                     STORE_OK);
+    assert_int_equal(
+        store_user_update_roles(store, id, &roles, timestamp_now()), STORE_OK);
     assert_false(has_role(token, "auditor"));
     assert_int_equal(read_owner_status(token), 400);
     free(token);
@@ -390,7 +387,8 @@ static void role_removed_on_a_is_reflected_on_b_route(void **state)
     (void)state;
     route_member("auditor-route", "auditor-route@example.com", id);
     snprintf(path, sizeof(path), "/api/v2/users/%s/roles", id);
-    res = harness_call(a, "PUT", path, owner_token, "{\"roles\":[\"auditor\"]}");
+    res =
+        harness_call(a, "PUT", path, owner_token, "{\"roles\":[\"auditor\"]}");
     assert_int_equal(res.status, 200);
     response_release(&res);
     token = harness_login(b, "auditor-route@example.com", HARNESS_PASSWORD);
@@ -539,9 +537,8 @@ static void killed_replica_leaves_no_partial_rows(void **state)
                          true);
 
     /* Mid-request: the survivor serves and sees nothing of it. */
-    assert_int_equal(status_of(survivor, "GET", "/api/v2/users/first", NULL,
-                               NULL),
-                     404);
+    assert_int_equal(
+        status_of(survivor, "GET", "/api/v2/users/first", NULL, NULL), 404);
     harness_kill(victim);
     PQclear(must_query(holder, "ROLLBACK"));
     pthread_join(thread, NULL);
@@ -558,9 +555,9 @@ static void killed_replica_leaves_no_partial_rows(void **state)
     assert_int_equal(count_rows(watcher, "gitsshkeys"), 0);
 
     /* The survivor creates the same account in full. */
-    assert_int_equal(status_of(survivor, "POST", "/api/v2/users/first", NULL,
-                               pending.body),
-                     201);
+    assert_int_equal(
+        status_of(survivor, "POST", "/api/v2/users/first", NULL, pending.body),
+        201);
     token = harness_login(survivor, "victim@example.com", HARNESS_PASSWORD);
     assert_non_null(token);
     assert_int_equal(me_status(survivor, token), 200);
@@ -594,9 +591,9 @@ static void replicas_start_together_on_a_new_database(void **state)
     assert_int_equal(count_rows(conn, "site_configs"), 1);
     PQfinish(conn);
     for (size_t i = 4; i-- > 0;) {
-        assert_int_equal(status_of(servers[i], "GET", "/api/v2/users/first",
-                                   NULL, NULL),
-                         404);
+        assert_int_equal(
+            status_of(servers[i], "GET", "/api/v2/users/first", NULL, NULL),
+            404);
         harness_free(servers[i]);
     }
 }

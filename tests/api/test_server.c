@@ -49,13 +49,24 @@ static int run_usher(const char *args, const char *env, char **output)
 static void help_lists_every_option(void **state)
 {
     static const char *const expected[] = {
-        "--http-address", "CODER_HTTP_ADDRESS", "127.0.0.1:3000",
-        "--sqlite-path", "USHER_SQLITE_PATH", "usher.db",
-        "--session-duration", "CODER_SESSION_DURATION", "24h",
+        "--http-address",
+        "CODER_HTTP_ADDRESS",
+        "127.0.0.1:3000",
+        "--sqlite-path",
+        "USHER_SQLITE_PATH",
+        "usher.db",
+        "--session-duration",
+        "CODER_SESSION_DURATION",
+        "24h",
         "--disable-session-expiry-refresh",
-        "CODER_DISABLE_SESSION_EXPIRY_REFRESH", "--secure-auth-cookie",
-        "CODER_SECURE_AUTH_COOKIE", "--access-url", "CODER_ACCESS_URL",
-        "--postgres-url", "CODER_PG_CONNECTION_URL", "<duration>",
+        "CODER_DISABLE_SESSION_EXPIRY_REFRESH",
+        "--secure-auth-cookie",
+        "CODER_SECURE_AUTH_COOKIE",
+        "--access-url",
+        "CODER_ACCESS_URL",
+        "--postgres-url",
+        "CODER_PG_CONNECTION_URL",
+        "<duration>",
     };
     char *out;
 
@@ -77,8 +88,7 @@ static void bad_options_are_named(void **state)
     assert_non_null(strstr(out, "--no-such-thing"));
     free(out);
 
-    assert_int_equal(run_usher("server --session-duration forever", NULL,
-                               &out),
+    assert_int_equal(run_usher("server --session-duration forever", NULL, &out),
                      2);
     assert_non_null(strstr(out, "--session-duration"));
     assert_non_null(strstr(out, "forever"));
@@ -90,14 +100,12 @@ static void bad_options_are_named(void **state)
     assert_non_null(strstr(out, "-5h"));
     free(out);
 
-    assert_int_equal(run_usher("server --secure-auth-cookie=maybe", NULL,
-                               &out),
+    assert_int_equal(run_usher("server --secure-auth-cookie=maybe", NULL, &out),
                      2);
     assert_non_null(strstr(out, "maybe"));
     free(out);
 
-    assert_int_equal(run_usher("server --ssh-keygen-algorithm dsa", NULL,
-                               &out),
+    assert_int_equal(run_usher("server --ssh-keygen-algorithm dsa", NULL, &out),
                      2);
     assert_non_null(strstr(out, "dsa"));
     free(out);
@@ -112,9 +120,8 @@ static void listen_failure_is_reported(void **state)
     char *out;
 
     (void)state;
-    assert_int_equal(run_usher("server --http-address 127.0.0.1:99999", NULL,
-                               &out),
-                     1);
+    assert_int_equal(
+        run_usher("server --http-address 127.0.0.1:99999", NULL, &out), 1);
     assert_non_null(strstr(out, "127.0.0.1:99999"));
     free(out);
 }
@@ -123,7 +130,10 @@ static void routes_and_build_header(void **state)
 {
     struct harness *h = harness_start(NULL);
     static const char *const paths[] = {
-        "/api/v2/buildinfo", "/api/v2/", "/api/v2/nope", "/api/v2/users/me",
+        "/api/v2/buildinfo",
+        "/api/v2/",
+        "/api/v2/nope",
+        "/api/v2/users/me",
     };
     struct response res;
 
@@ -168,8 +178,8 @@ static void access_url_is_dashboard_url(void **state)
     const char *const args[] = {"--access-url", "https://coder.example.com",
                                 NULL};
     struct harness *h = harness_start(args);
-    struct response res = harness_call(h, "GET", "/api/v2/buildinfo", NULL,
-                                       NULL);
+    struct response res =
+        harness_call(h, "GET", "/api/v2/buildinfo", NULL, NULL);
 
     (void)state;
     assert_string_equal(response_string(&res, "dashboard_url"),
@@ -215,8 +225,8 @@ static void api_rate_limit_option(void **state)
     const char *const args[] = {"--rate-limit-disable-all=false",
                                 "--rate-limit-api", "5", NULL};
     struct harness *h = harness_start(args);
-    char *token = harness_setup_owner(h, "owner@example.com", "owner",
-                                      HARNESS_PASSWORD);
+    char *token =
+        harness_setup_owner(h, "owner@example.com", "owner", HARNESS_PASSWORD);
     struct request req = {0};
     struct response res;
 
@@ -310,8 +320,7 @@ static void shutdown_finishes_requests_in_flight(void **state)
     send_all(fd, request);
 
     /* Wait until the server has started on the request, then stop it. */
-    assert_true(harness_wait_log(
-        h, "msg=\"request started\" request_id=", 60));
+    assert_true(harness_wait_log(h, "msg=\"request started\" request_id=", 60));
     kill(harness_pid(h), SIGTERM);
 
     reply = read_all(fd);
@@ -326,8 +335,8 @@ static void shutdown_finishes_requests_in_flight(void **state)
     /* The user was stored before the server went away. */
     harness_restart(h);
     {
-        struct response res = harness_call(h, "GET", "/api/v2/users/first",
-                                           NULL, NULL);
+        struct response res =
+            harness_call(h, "GET", "/api/v2/users/first", NULL, NULL);
 
         assert_int_equal(res.status, 200);
         response_release(&res);

@@ -23,8 +23,8 @@ static int start_server(void **state)
 {
     (void)state;
     server = harness_start(NULL);
-    owner_token = harness_setup_owner(server, OWNER_EMAIL, "owner",
-                                      HARNESS_PASSWORD);
+    owner_token =
+        harness_setup_owner(server, OWNER_EMAIL, "owner", HARNESS_PASSWORD);
     return 0;
 }
 
@@ -38,8 +38,8 @@ static int stop_server(void **state)
 
 static long status_of_me(const char *token)
 {
-    struct response res = harness_call(server, "GET", "/api/v2/users/me",
-                                       token, NULL);
+    struct response res =
+        harness_call(server, "GET", "/api/v2/users/me", token, NULL);
     long status = res.status;
 
     response_release(&res);
@@ -190,8 +190,8 @@ static void login_sets_session_cookie(void **state)
 
     (void)state;
     res = harness_call(server, "POST", "/api/v2/users/login", NULL,
-                       "{\"email\":\"" OWNER_EMAIL "\",\"password\":\""
-                       HARNESS_PASSWORD "\"}");
+                       "{\"email\":\"" OWNER_EMAIL
+                       "\",\"password\":\"" HARNESS_PASSWORD "\"}");
     assert_int_equal(res.status, 201);
     cookie = response_header(&res, "Set-Cookie");
     assert_non_null(cookie);
@@ -211,15 +211,15 @@ static void secure_cookie_option(void **state)
 {
     const char *const args[] = {"--secure-auth-cookie", NULL};
     struct harness *h = harness_start(args);
-    char *token = harness_setup_owner(h, OWNER_EMAIL, "owner",
-                                      HARNESS_PASSWORD);
+    char *token =
+        harness_setup_owner(h, OWNER_EMAIL, "owner", HARNESS_PASSWORD);
     struct response res;
     char *cookie;
 
     (void)state;
     res = harness_call(h, "POST", "/api/v2/users/login", NULL,
-                       "{\"email\":\"" OWNER_EMAIL "\",\"password\":\""
-                       HARNESS_PASSWORD "\"}");
+                       "{\"email\":\"" OWNER_EMAIL
+                       "\",\"password\":\"" HARNESS_PASSWORD "\"}");
     cookie = response_header(&res, "Set-Cookie");
     assert_non_null(cookie);
     assert_non_null(strstr(cookie, "; Secure"));
@@ -242,8 +242,8 @@ static void session_expires_after_duration(void **state)
 {
     const char *const args[] = {"--session-duration", "2s", NULL};
     struct harness *h = harness_start(args);
-    char *token = harness_setup_owner(h, OWNER_EMAIL, "owner",
-                                      HARNESS_PASSWORD);
+    char *token =
+        harness_setup_owner(h, OWNER_EMAIL, "owner", HARNESS_PASSWORD);
     double deadline = now_seconds() + 30;
     struct response res = {0};
 
@@ -261,8 +261,8 @@ static void session_expires_after_duration(void **state)
     }
     assert_int_equal(res.status, 401);
     assert_non_null(response_string(&res, "detail"));
-    assert_true(strncmp(response_string(&res, "detail"), "API key expired at \"",
-                        20) == 0);
+    assert_true(strncmp(response_string(&res, "detail"),
+                        "API key expired at \"", 20) == 0);
     assert_non_null(strstr(response_string(&res, "detail"), " +0000 UTC\"."));
     response_release(&res);
     free(token);

@@ -45,12 +45,12 @@ static void token_requests_overtake_queued_logins(void **state)
 {
     const char *const args[] = {"--hash-threads", "1", NULL};
     struct harness *h = harness_start(args);
-    char *token = harness_setup_owner(h, "owner@example.com", "owner",
-                                      HARNESS_PASSWORD);
+    char *token =
+        harness_setup_owner(h, "owner@example.com", "owner", HARNESS_PASSWORD);
     char url[256];
     char header[128];
-    struct curl_slist *json = curl_slist_append(
-        NULL, "Content-Type: application/json");
+    struct curl_slist *json =
+        curl_slist_append(NULL, "Content-Type: application/json");
     struct curl_slist *auth;
     CURLM *multi = curl_multi_init();
     CURL *logins[LOGINS];

@@ -103,7 +103,10 @@ static void default_organization_and_deployment(void **state)
                      STORE_NOT_FOUND);
     assert_int_equal(store_org_get_by_id(store, "coder", &got),
                      STORE_NOT_FOUND);
-    assert_int_equal(store_org_get_by_name(store, "co\xff" "der", &got),
+    assert_int_equal(store_org_get_by_name(store,
+                                           "co\xff"
+                                           "der",
+                                           &got),
                      STORE_NOT_FOUND);
 
     assert_int_equal(store_org_list_for_user(store, owner_id, &orgs, &count),
@@ -157,8 +160,7 @@ static void keys_round_trip_and_conflict(void **state)
     (void)state;
     add_key(owner_id, LOGIN_TYPE_TOKEN, APIKEY_SCOPE_ALL, "deploy", &key);
     assert_int_equal(store_apikey_get(store, key.id, &got), STORE_OK);
-    assert_memory_equal(got.hashed_secret, key.hashed_secret,
-                        APIKEY_HASH_LEN);
+    assert_memory_equal(got.hashed_secret, key.hashed_secret, APIKEY_HASH_LEN);
     assert_string_equal(got.user_id, owner_id);
     assert_true(got.expires_at == T0 + HOUR);
     assert_true(got.last_used == T0);
@@ -168,14 +170,14 @@ static void keys_round_trip_and_conflict(void **state)
     assert_string_equal(got.ip_address, "127.0.0.1");
     assert_string_equal(got.token_name, "deploy");
     apikey_release(&got);
-    assert_int_equal(store_apikey_get_token_by_name(store, owner_id, "deploy",
-                                                    &got),
-                     STORE_OK);
+    assert_int_equal(
+        store_apikey_get_token_by_name(store, owner_id, "deploy", &got),
+        STORE_OK);
     assert_string_equal(got.id, key.id);
     apikey_release(&got);
-    assert_int_equal(store_apikey_get_token_by_name(store, other_id, "deploy",
-                                                    &got),
-                     STORE_NOT_FOUND);
+    assert_int_equal(
+        store_apikey_get_token_by_name(store, other_id, "deploy", &got),
+        STORE_NOT_FOUND);
 
     /* The same name is taken for tokens only, and only per user. */
     dup = key;
@@ -187,9 +189,9 @@ static void keys_round_trip_and_conflict(void **state)
     /* An existing id conflicts too. */
     assert_int_equal(store_apikey_insert(store, &key), STORE_CONFLICT);
 
-    assert_int_equal(store_apikey_touch(store, key.id, T0 + 5, T0 + 2 * HOUR,
-                                        "::1"),
-                     STORE_OK);
+    assert_int_equal(
+        store_apikey_touch(store, key.id, T0 + 5, T0 + 2 * HOUR, "::1"),
+        STORE_OK);
     assert_int_equal(store_apikey_get(store, key.id, &got), STORE_OK);
     assert_true(got.last_used == T0 + 5);
     assert_true(got.expires_at == T0 + 2 * HOUR);
@@ -202,9 +204,9 @@ static void keys_round_trip_and_conflict(void **state)
     assert_int_equal(store_apikey_get(store, "\xff\xfe", &got),
                      STORE_NOT_FOUND);
     assert_int_equal(store_apikey_delete(store, "\xff\xfe"), STORE_NOT_FOUND);
-    assert_int_equal(store_apikey_get_token_by_name(store, owner_id,
-                                                    "\xc3", &got),
-                     STORE_NOT_FOUND);
+    assert_int_equal(
+        store_apikey_get_token_by_name(store, owner_id, "\xc3", &got),
+        STORE_NOT_FOUND);
     apikey_release(&key);
 }
 
@@ -222,8 +224,8 @@ static void token_listing_and_app_keys(void **state)
     add_key(owner_id, LOGIN_TYPE_TOKEN, APIKEY_SCOPE_ALL, "mine", &mine);
     add_key(other_id, LOGIN_TYPE_TOKEN, APIKEY_SCOPE_ALL, "theirs", &theirs);
     add_key(owner_id, LOGIN_TYPE_PASSWORD, APIKEY_SCOPE_ALL, "", &session);
-    add_key(owner_id, LOGIN_TYPE_PASSWORD, APIKEY_SCOPE_APPLICATION_CONNECT,
-            "", &app);
+    add_key(owner_id, LOGIN_TYPE_PASSWORD, APIKEY_SCOPE_APPLICATION_CONNECT, "",
+            &app);
 
     assert_int_equal(store_apikey_list_tokens(store, owner_id, &rows, &count),
                      STORE_OK);
@@ -309,26 +311,26 @@ static void settings_are_stored_per_user(void **state)
     char *value = NULL;
 
     (void)state;
-    assert_int_equal(store_user_config_get(store, owner_id, "theme_preference",
-                                           &value),
-                     STORE_NOT_FOUND);
+    assert_int_equal(
+        store_user_config_get(store, owner_id, "theme_preference", &value),
+        STORE_NOT_FOUND);
     assert_int_equal(store_user_config_set(store, owner_id, keys, first, 2),
                      STORE_OK);
     assert_int_equal(store_user_config_set(store, owner_id, keys, second, 1),
                      STORE_OK);
-    assert_int_equal(store_user_config_get(store, owner_id, "theme_preference",
-                                           &value),
-                     STORE_OK);
+    assert_int_equal(
+        store_user_config_get(store, owner_id, "theme_preference", &value),
+        STORE_OK);
     assert_string_equal(value, "light");
     free(value);
-    assert_int_equal(store_user_config_get(store, owner_id, "terminal_font",
-                                           &value),
-                     STORE_OK);
+    assert_int_equal(
+        store_user_config_get(store, owner_id, "terminal_font", &value),
+        STORE_OK);
     assert_string_equal(value, "fira-code");
     free(value);
-    assert_int_equal(store_user_config_get(store, other_id, "terminal_font",
-                                           &value),
-                     STORE_NOT_FOUND);
+    assert_int_equal(
+        store_user_config_get(store, other_id, "terminal_font", &value),
+        STORE_NOT_FOUND);
 }
 
 int main(void)

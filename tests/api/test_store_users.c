@@ -55,8 +55,7 @@ static int close_store(void **state)
 }
 
 /* Fill u with a fresh id and the given names; the caller releases it. */
-static void draft_user(struct user *u, const char *username,
-                       const char *email)
+static void draft_user(struct user *u, const char *username, const char *email)
 {
     memset(u, 0, sizeof(*u));
     assert_int_equal(uuid_generate(u->id), 0);
@@ -141,9 +140,9 @@ static void insert_round_trips_every_field(void **state)
                      STORE_OK);
     assert_string_equal(got.id, u.id);
     user_release(&got);
-    assert_int_equal(store_user_get_by_email(store, "round.trip@example.COM",
-                                             &got),
-                     STORE_OK);
+    assert_int_equal(
+        store_user_get_by_email(store, "round.trip@example.COM", &got),
+        STORE_OK);
     assert_string_equal(got.id, u.id);
     user_release(&got);
 
@@ -167,12 +166,11 @@ static void lookups_of_missing_users(void **state)
                      STORE_NOT_FOUND);
     assert_int_equal(store_user_get_by_username(store, "nobody", &got),
                      STORE_NOT_FOUND);
-    assert_int_equal(store_user_get_by_email(store, "nobody@example.com",
-                                             &got),
+    assert_int_equal(store_user_get_by_email(store, "nobody@example.com", &got),
                      STORE_NOT_FOUND);
-    assert_int_equal(store_user_update_status(store, id,
-                                              USER_STATUS_SUSPENDED, T0),
-                     STORE_NOT_FOUND);
+    assert_int_equal(
+        store_user_update_status(store, id, USER_STATUS_SUSPENDED, T0),
+        STORE_NOT_FOUND);
     assert_int_equal(store_user_update_profile(store, id, "x", "", T0),
                      STORE_NOT_FOUND);
     assert_int_equal(store_user_update_password(store, id, "h", NULL, T0),
@@ -224,12 +222,11 @@ static void duplicates_conflict_ignoring_case(void **state)
                      STORE_NOT_FOUND);
     user_release(&u);
 
-    assert_int_equal(store_user_update_profile(store, id, "Round-trip", "",
-                                               T0),
+    assert_int_equal(store_user_update_profile(store, id, "Round-trip", "", T0),
                      STORE_CONFLICT);
-    assert_int_equal(store_user_update_profile(store, id, "DUP-name",
-                                               "Renamed", T0 + 5),
-                     STORE_OK);
+    assert_int_equal(
+        store_user_update_profile(store, id, "DUP-name", "Renamed", T0 + 5),
+        STORE_OK);
     assert_int_equal(store_user_get_by_id(store, id, &got), STORE_OK);
     assert_string_equal(got.username, "DUP-name");
     assert_string_equal(got.name, "Renamed");
@@ -276,9 +273,9 @@ static void status_roles_and_passcodes(void **state)
 
     (void)state;
     add_user("changing", "changing@example.com", id);
-    assert_int_equal(store_user_update_status(store, id, USER_STATUS_DORMANT,
-                                              T0 + 1),
-                     STORE_OK);
+    assert_int_equal(
+        store_user_update_status(store, id, USER_STATUS_DORMANT, T0 + 1),
+        STORE_OK);
     assert_int_equal(store_user_activate_if_dormant(store, id, T0 + 2),
                      STORE_OK);
     assert_int_equal(store_user_activate_if_dormant(store, id, T0 + 3),
@@ -303,9 +300,9 @@ static void status_roles_and_passcodes(void **state)
     assert_int_equal(got.roles.len, 0);
     user_release(&got);
 
-    assert_int_equal(store_user_set_one_time_passcode(store, id, "otp-hash",
-                                                      T0 + 60),
-                     STORE_OK);
+    assert_int_equal(
+        store_user_set_one_time_passcode(store, id, "otp-hash", T0 + 60),
+        STORE_OK);
     assert_int_equal(store_user_get_by_id(store, id, &got), STORE_OK);
     assert_string_equal(got.hashed_one_time_passcode, "otp-hash");
     assert_true(got.one_time_passcode_expires_at == T0 + 60);
@@ -318,8 +315,8 @@ static void status_roles_and_passcodes(void **state)
 }
 
 /* Store a key of login type and name for user_id; the id comes back. */
-static void add_key(const char *user_id, enum login_type type,
-                    const char *name, char id[APIKEY_ID_LEN + 1])
+static void add_key(const char *user_id, enum login_type type, const char *name,
+                    char id[APIKEY_ID_LEN + 1])
 {
     struct apikey key = {0};
     char secret[APIKEY_SECRET_LEN + 1];
@@ -350,22 +347,21 @@ static void password_change_revokes_keys(void **state)
     add_user("rotating", "rotating@example.com", id);
     add_key(id, LOGIN_TYPE_PASSWORD, "", session);
     add_key(id, LOGIN_TYPE_TOKEN, "ci", token);
-    assert_int_equal(store_user_set_one_time_passcode(store, id, "otp",
-                                                      T0 + 60),
-                     STORE_OK);
+    assert_int_equal(
+        store_user_set_one_time_passcode(store, id, "otp", T0 + 60), STORE_OK);
     /* A passcode that is not the stored one changes nothing. */
     assert_int_equal(store_user_update_password(store, id, "other-hash",
                                                 "not-the-otp", T0 + 8),
                      STORE_NOT_FOUND);
     assert_int_equal(store_apikey_get(store, session, &key), STORE_OK);
     apikey_release(&key);
-    assert_int_equal(store_user_update_password(store, id, "new-hash", "otp",
-                                                T0 + 8),
-                     STORE_OK);
+    assert_int_equal(
+        store_user_update_password(store, id, "new-hash", "otp", T0 + 8),
+        STORE_OK);
     /* The code is used up: redeeming it again changes nothing. */
-    assert_int_equal(store_user_update_password(store, id, "third-hash",
-                                                "otp", T0 + 9),
-                     STORE_NOT_FOUND);
+    assert_int_equal(
+        store_user_update_password(store, id, "third-hash", "otp", T0 + 9),
+        STORE_NOT_FOUND);
     assert_int_equal(store_apikey_get(store, session, &key), STORE_NOT_FOUND);
     assert_int_equal(store_apikey_get(store, token, &key), STORE_NOT_FOUND);
     assert_int_equal(store_user_get_by_id(store, id, &got), STORE_OK);

@@ -47,8 +47,8 @@ static void parse_accepts_go_syntax(void **state)
 static void parse_rejects_bad_text(void **state)
 {
     static const char *const bad[] = {
-        "", "24", "h", "1x", "1h1", "abc", "3000000h", "9223372037s", "1..5s",
-        "-", "+",
+        "",         "24",          "h",     "1x", "1h1", "abc",
+        "3000000h", "9223372037s", "1..5s", "-",  "+",
     };
     int64_t ns;
 

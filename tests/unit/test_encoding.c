@@ -37,7 +37,9 @@ static void uuid_parse_accepts_go_forms(void **state)
         "7f1c1d2e3a4b4c5d8e6f0123456789ab",
     };
     static const char *const bad[] = {
-        "", "not-a-uuid", "7f1c1d2e-3a4b-4c5d-8e6f-0123456789a",
+        "",
+        "not-a-uuid",
+        "7f1c1d2e-3a4b-4c5d-8e6f-0123456789a",
         "7f1c1d2e-3a4b-4c5d-8e6f-0123456789abc",
         "7f1c1d2e_3a4b-4c5d-8e6f-0123456789ab",
         "7f1c1d2e-3a4b-4c5d-8e6f-0123456789ag",
@@ -55,10 +57,10 @@ static void uuid_parse_accepts_go_forms(void **state)
 
 static void base64_round_trip(void **state)
 {
-    static const char *const inputs[] = {"", "f", "fo", "foo", "foob",
-                                         "fooba", "foobar"};
-    static const char *const encoded[] = {"",     "Zg",     "Zm8",     "Zm9v",
-                                          "Zm9vYg", "Zm9vYmE", "Zm9vYmFy"};
+    static const char *const inputs[] = {"",     "f",     "fo",    "foo",
+                                         "foob", "fooba", "foobar"};
+    static const char *const encoded[] = {
+        "", "Zg", "Zm8", "Zm9v", "Zm9vYg", "Zm9vYmE", "Zm9vYmFy"};
     char text[16];
     unsigned char back[16];
     size_t len;
@@ -68,9 +70,8 @@ static void base64_round_trip(void **state)
         base64_raw_encode((const unsigned char *)inputs[i], strlen(inputs[i]),
                           text);
         assert_string_equal(text, encoded[i]);
-        assert_int_equal(base64_raw_decode(encoded[i], back, sizeof(back),
-                                           &len),
-                         0);
+        assert_int_equal(
+            base64_raw_decode(encoded[i], back, sizeof(back), &len), 0);
         assert_int_equal(len, strlen(inputs[i]));
         assert_memory_equal(back, inputs[i], len);
     }
@@ -78,15 +79,14 @@ static void base64_round_trip(void **state)
 
 static void base64_rejects_non_canonical(void **state)
 {
-    static const char *const bad[] = {"Zg==", "Z", "Zh", "Zm9v!", "Zm 9v",
-                                      "Zm9=v"};
+    static const char *const bad[] = {"Zg==",  "Z",     "Zh",
+                                      "Zm9v!", "Zm 9v", "Zm9=v"};
     unsigned char out[16];
     size_t len;
 
     (void)state;
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-        assert_int_equal(base64_raw_decode(bad[i], out, sizeof(out), &len),
-                         -1);
+        assert_int_equal(base64_raw_decode(bad[i], out, sizeof(out), &len), -1);
     assert_int_equal(base64_raw_decode("Zm9vYmFy", out, 3, &len), -1);
 }
 
@@ -105,10 +105,13 @@ static void utf8_validity(void **state)
 
 static void utf8_sanitize_replaces_bad_bytes(void **state)
 {
-    char *fixed = utf8_sanitize("a\xff" "b\xc3", 4);
+    char *fixed = utf8_sanitize("a\xff"
+                                "b\xc3",
+                                4);
 
     (void)state;
-    assert_string_equal(fixed, "a\xef\xbf\xbd" "b\xef\xbf\xbd");
+    assert_string_equal(fixed, "a\xef\xbf\xbd"
+                               "b\xef\xbf\xbd");
     free(fixed);
 }
 

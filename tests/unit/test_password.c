@@ -39,9 +39,8 @@ static void hash_matches_independent_vectors(void **state)
     char out[PASSWORD_HASH_MAX];
 
     (void)state;
-    assert_int_equal(password_hash_with_salt(vectors[0].password, salt0, 16,
-                                             65535, out),
-                     0);
+    assert_int_equal(
+        password_hash_with_salt(vectors[0].password, salt0, 16, 65535, out), 0);
     assert_string_equal(out, vectors[0].hash);
 }
 
@@ -121,7 +120,9 @@ static const struct entropy_case entropies[] = {
     {"qwertyuiop", 9.400879},
     {"zyxwvuts", 9.400879},
     {"Correct-Horse-Battery-42", 145.586141},
-    {"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9" "abc", 28.529325},
+    {"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+     "abc",
+     28.529325},
     {"Tr0ub4dor&3", 66.726981},
     {"correcthorsebatterystaple", 117.510993},
     {"", 0.0},
@@ -145,24 +146,22 @@ static void strength_rule_reasons(void **state)
     char long_password[80];
 
     (void)state;
-    assert_int_equal(password_check_strength("password", reason,
-                                             sizeof(reason)),
-                     -1);
+    assert_int_equal(
+        password_check_strength("password", reason, sizeof(reason)), -1);
     assert_string_equal(reason,
                         "insecure password, try including more special "
                         "characters, using uppercase letters, using numbers "
                         "or using a longer password");
     assert_int_equal(password_check_strength("", reason, sizeof(reason)), -1);
-    assert_int_equal(password_check_strength("MyS3cure!Passw0rd", reason,
-                                             sizeof(reason)),
-                     0);
+    assert_int_equal(
+        password_check_strength("MyS3cure!Passw0rd", reason, sizeof(reason)),
+        0);
 
     memset(long_password, 0, sizeof(long_password));
     for (int i = 0; i < 65; i++)
         long_password[i] = (char)("Ab3$xY7%"[i % 8] + (i / 8) % 3);
-    assert_int_equal(password_check_strength(long_password, reason,
-                                             sizeof(reason)),
-                     -1);
+    assert_int_equal(
+        password_check_strength(long_password, reason, sizeof(reason)), -1);
     assert_string_equal(reason, "password must be no more than 64 characters");
 }
 

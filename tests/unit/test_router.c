@@ -17,15 +17,13 @@ static struct router *make_router(void)
     struct router *r = router_new();
 
     assert_int_equal(router_add(r, "GET", "/api/v2/users/{user}", 0, &user), 0);
-    assert_int_equal(router_add(r, "GET", "/api/v2/users/first", 7,
-                                &first_user),
-                     0);
-    assert_int_equal(router_add(r, "DELETE", "/api/v2/users/{user}", 0,
-                                &delete_user),
-                     0);
+    assert_int_equal(
+        router_add(r, "GET", "/api/v2/users/first", 7, &first_user), 0);
+    assert_int_equal(
+        router_add(r, "DELETE", "/api/v2/users/{user}", 0, &delete_user), 0);
     assert_int_equal(router_add(r, "GET",
-                                "/api/v2/users/{user}/keys/tokens/{keyname}",
-                                0, &keys_by_name),
+                                "/api/v2/users/{user}/keys/tokens/{keyname}", 0,
+                                &keys_by_name),
                      0);
     assert_int_equal(router_add(r, "GET",
                                 "/api/v2/users/{user}/keys/tokens/tokenconfig",
@@ -80,8 +78,12 @@ static void methods_and_misses(void **state)
     router_match_release(&m);
 
     static const char *const misses[] = {
-        "/api/v2/users", "/api/v2/users/", "/api/v2/users//first",
-        "/api/v2/users/alice/extra", "/api/v3/users/alice", "",
+        "/api/v2/users",
+        "/api/v2/users/",
+        "/api/v2/users//first",
+        "/api/v2/users/alice/extra",
+        "/api/v3/users/alice",
+        "",
         "/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r/s",
     };
     for (size_t i = 0; i < sizeof(misses) / sizeof(misses[0]); i++) {

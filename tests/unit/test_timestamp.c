@@ -45,9 +45,8 @@ static void parse_round_trips(void **state)
 
     (void)state;
     for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
-        assert_int_equal(timestamp_parse(formats[i].text, &ts, err,
-                                         sizeof(err)),
-                         0);
+        assert_int_equal(
+            timestamp_parse(formats[i].text, &ts, err, sizeof(err)), 0);
         assert_int_equal(ts, formats[i].ts);
     }
 }
@@ -58,13 +57,12 @@ static void parse_offsets_and_nanoseconds(void **state)
     char err[128];
 
     (void)state;
-    assert_int_equal(timestamp_parse("2025-07-01T14:34:56.123456789+02:00",
-                                     &ts, err, sizeof(err)),
+    assert_int_equal(timestamp_parse("2025-07-01T14:34:56.123456789+02:00", &ts,
+                                     err, sizeof(err)),
                      0);
     assert_int_equal(ts, 1751373296123456LL);
-    assert_int_equal(timestamp_parse("2025-07-01T12:34:56-00:30", &ts, err,
-                                     sizeof(err)),
-                     0);
+    assert_int_equal(
+        timestamp_parse("2025-07-01T12:34:56-00:30", &ts, err, sizeof(err)), 0);
     assert_int_equal(ts, 1751375096000000LL);
 }
 
