@@ -9,7 +9,7 @@ packages=(
   libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev libssl-dev
   libssh-dev libcurl4-openssl-dev libcjose-dev libcmocka-dev
   sqlite3 openssh-client postgresql postgresql-contrib
-  nodejs npm wrk nginx-light
+  clang-format nodejs npm wrk nginx-light
 )
 
 missing=()
