@@ -267,6 +267,7 @@ class Bench:
         self.usher = os.path.join(args.build, "usher")
         self.seed = os.path.join(args.build, "bench", "usher-seed")
         self.pbkdf2 = os.path.join(args.build, "bench", "usher-pbkdf2-time")
+        self.lookup = os.path.join(args.build, "bench", "usher-lookup")
         self.targets = {}
         self.tokens = {}
         self.body = None
@@ -405,12 +406,38 @@ class Bench:
 
     def measure_me(self):
         records = []
+        lookups = []
         for rnd in range(1, self.args.rounds + 1):
             self.begin_round("me", rnd)
             for name, backend, extra in ME_SERVERS:
                 records += self.me_round(rnd, name, backend, extra)
+                if backend is not None:
+                    lookups.append(self.lookup_round(rnd, name, backend,
+                                                     extra))
             self.end_round("me", rnd)
         self.results["me"] = records
+        self.results["lookup"] = lookups
+
+    def lookup_round(self, rnd, name, backend, extra):
+        """Time the store's key lookup alone, with as many threads as the
+        server named name runs to serve HTTP."""
+        threads = int(extra[extra.index("--http-threads") + 1]) \
+            if "--http-threads" in extra else self.nproc
+        size = self.args.small
+        argv = [self.lookup, "--sqlite-path" if backend == "sqlite"
+                else "--postgres-url", self.targets[(backend, size)],
+                "--key-id", self.tokens[(backend, size)][:10],
+                "--threads", str(threads), "--seconds",
+                str(self.args.duration)]
+        out = subprocess.run(argv, capture_output=True, text=True, check=False)
+        if out.returncode != 0:
+            raise BenchError(f"usher-lookup failed: {out.stderr.strip()}")
+        result = json.loads(out.stdout)
+        result.update({"round": rnd, "server": name,
+                       "command": procs_command(argv)})
+        self.log(f"lookup round {rnd} {name}: "
+                 f"{result['lookups_per_s']:.0f} lookups/s")
+        return result
 
     def me_round(self, rnd, name, backend, extra):
         size = self.args.small

@@ -117,6 +117,29 @@ def me_table(results):
                   "errors"], rows)
 
 
+def lookup_table(results):
+    """The store's key lookup alone, beside /users/me on the same store."""
+    lookups = {}
+    for rec in results.get("lookup", []):
+        lookups.setdefault(rec["server"], {})[rec["round"]] = rec
+    me = {}
+    for rec in results.get("me", []):
+        me.setdefault((rec["server"], rec["connections"]), {})[
+            rec["round"]] = rec["wrk"]["rps"]
+    rows = []
+    for server, by_round in lookups.items():
+        rates = {r: rec["lookups_per_s"] for r, rec in by_round.items()}
+        threads = next(iter(by_round.values()))["threads"]
+        row = [server, threads, fmt_rate(median(rates.values()))]
+        for conns in (64, 256):
+            row.append(fmt_ratio(median(ratios(me.get((server, conns), {}),
+                                                rates))))
+        row.append(fmt_spread(rates.values(), fmt_rate))
+        rows.append(row)
+    return table(["server", "threads", "lookups/s", "/users/me at 64 ÷ lookups",
+                  "/users/me at 256 ÷ lookups", "lookups/s min..max"], rows)
+
+
 # ----- figure 2 ---------------------------------------------------------------
 
 
@@ -316,6 +339,8 @@ def markdown(results):
         "cores.\n",
         "### Machine\n", machine_table(results),
         "### GET /api/v2/users/me\n", me_table(results),
+        "### The key lookup of each request, through the store alone\n",
+        lookup_table(results),
         "### GET /api/v2/users?q=…&limit=25, SQLite\n",
         listing_table(results, "sqlite"),
         "### GET /api/v2/users?q=…&limit=25, PostgreSQL\n",
