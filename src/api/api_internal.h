@@ -184,10 +184,14 @@ int api_authenticate(struct api_call *call);
 
 /*
  * Mint an API key for user_id and return the full token in token. The key
- * records the client address of the request. Returns 0, or -1 after
- * sending a 500 (or 409 for a taken token name) response.
+ * records the client address of the request. It is stored only if the
+ * user is not deleted and guard (NULL for none) still holds: the password
+ * hash that the request verified, or the key that authenticated it.
+ * Returns 0, or -1 after sending the response: 401 when the user or the
+ * guarded credential changed meanwhile, 409 for a taken token name, 500.
  */
 int api_issue_key(struct api_call *call, const struct apikey *draft,
+                  const struct store_key_guard *guard,
                   char token[APIKEY_TOKEN_LEN + 1]);
 
 /* Add the Set-Cookie header of a session token (or of its removal). */

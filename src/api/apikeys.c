@@ -42,10 +42,14 @@ static int64_t max_lifetime_for(const struct api_call *call,
 /* Mint a key from draft and send 201 {"key": token}. */
 static void send_new_key(struct api_call *call, const struct apikey *draft)
 {
+    struct store_key_guard guard = {0};
     char token[APIKEY_TOKEN_LEN + 1];
     json_t *reply;
 
-    if (api_issue_key(call, draft, token) != 0)
+    /* A key that a concurrent password change or logout revokes cannot
+     * mint one that outlives it. */
+    guard.presented_key_id = call->auth.key.id;
+    if (api_issue_key(call, draft, &guard, token) != 0)
         return;
     reply = json_object();
     json_object_set_new(reply, "key", json_string(token));
@@ -57,7 +61,7 @@ static void send_new_key(struct api_call *call, const struct apikey *draft)
  * 0, or -1 after sending the response. */
 static int resolve_for_create(struct api_call *call, struct user *target)
 {
-    if (api_resolve_user(call, target) != 0)
+    if (api_resolve_live_user(call, target) != 0)
         return -1;
     if (!rbac_allowed(&call->subject, RBAC_APIKEY_CREATE, target->id)) {
         user_release(target);

@@ -68,7 +68,12 @@ static void send_appearance(struct api_call *call, const char *theme,
 static int resolve_owner(struct api_call *call, enum rbac_action action,
                          struct user *target)
 {
-    if (api_resolve_user(call, target) != 0)
+    /* A deleted user's data can still be read by id, never changed. */
+    int rc = action == RBAC_USER_READ_PERSONAL
+                 ? api_resolve_user(call, target)
+                 : api_resolve_live_user(call, target);
+
+    if (rc != 0)
         return -1;
     if (rbac_allowed(&call->subject, action, target->id))
         return 0;

@@ -244,6 +244,7 @@ static void post_login(struct api_call *call)
     struct login_request body = {0};
     struct user user = {0};
     struct apikey draft = {0};
+    struct store_key_guard guard = {0};
     char token[APIKEY_TOKEN_LEN + 1];
     json_t *validations;
     json_t *reply;
@@ -270,7 +271,8 @@ static void post_login(struct api_call *call)
     draft.expires_at =
         call->now + draft.lifetime_seconds * TIMESTAMP_US_PER_SECOND;
     draft.token_name = "";
-    if (api_issue_key(call, &draft, token) != 0)
+    guard.password_hash = user.hashed_password;
+    if (api_issue_key(call, &draft, &guard, token) != 0)
         goto out;
 
     reply = json_object();

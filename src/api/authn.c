@@ -193,6 +193,7 @@ int api_authenticate(struct api_call *call)
 }
 
 int api_issue_key(struct api_call *call, const struct apikey *draft,
+                  const struct store_key_guard *guard,
                   char token[APIKEY_TOKEN_LEN + 1])
 {
     struct apikey key = *draft;
@@ -212,7 +213,18 @@ int api_issue_key(struct api_call *call, const struct apikey *draft,
     str_copy(key.ip_address, http_request_remote_ip(call->req),
              sizeof(key.ip_address));
 
-    result = store_apikey_insert(call->api->store, &key);
+    result = store_apikey_insert(call->api->store, &key, guard);
+    if (result == STORE_NOT_FOUND) {
+        /* A concurrent password change, deletion or logout came first. */
+        log_kv(LOG_INFO, "api", "key not issued: credentials changed",
+               "request_id", http_request_id(call->req), "user_id", key.user_id,
+               NULL);
+        if (guard != NULL && guard->password_hash != NULL)
+            api_error(call, 401, "Incorrect email or password.", NULL, NULL);
+        else
+            reject(call, "API key is invalid.");
+        goto out;
+    }
     if (result == STORE_CONFLICT) {
         char message[256];
 

@@ -55,7 +55,8 @@ struct store_ops {
     enum store_result (*user_delete)(struct store *, const char *, int64_t);
     enum store_result (*user_touch)(struct store *, const char *, int64_t);
 
-    enum store_result (*apikey_insert)(struct store *, const struct apikey *);
+    enum store_result (*apikey_insert)(struct store *, const struct apikey *,
+                                       const struct store_key_guard *);
     enum store_result (*apikey_get)(struct store *, const char *,
                                     struct apikey *);
     enum store_result (*apikey_get_token_by_name)(struct store *, const char *,

@@ -249,7 +249,8 @@ enum store_result store_pg_user_set_one_time_passcode(struct store *,
 enum store_result store_pg_user_delete(struct store *, const char *, int64_t);
 enum store_result store_pg_user_touch(struct store *, const char *, int64_t);
 
-enum store_result store_pg_apikey_insert(struct store *, const struct apikey *);
+enum store_result store_pg_apikey_insert(struct store *, const struct apikey *,
+                                         const struct store_key_guard *);
 enum store_result store_pg_apikey_get(struct store *, const char *,
                                       struct apikey *);
 enum store_result store_pg_apikey_get_token_by_name(struct store *,

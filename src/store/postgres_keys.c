@@ -37,15 +37,53 @@ static void read_key(const PGresult *res, int row, int first,
     out->token_name = store_pg_dup(res, row, c++);
 }
 
+/*
+ * Lock the key's user against changes until the insert commits. A password
+ * change or deletion in flight is waited for, and the row it leaves is
+ * checked again, so a hash it replaced no longer matches.
+ */
+static const char sql_lock_key_user[] =
+    "SELECT 1 FROM users WHERE id = $1 AND NOT deleted "
+    "AND ($2::text IS NULL OR hashed_password = $2) FOR SHARE";
+
+/* The key, stored only while the presented key ($13, NULL when unchecked)
+ * exists. This statement's snapshot is taken after the lock above, so it
+ * sees the revocations of a change that committed meanwhile. */
 static const char sql_insert_key[] =
     "INSERT INTO api_keys (id, hashed_secret, user_id, last_used, expires_at, "
     "created_at, updated_at, login_type, lifetime_seconds, ip_address, scope, "
-    "token_name) VALUES ($1, decode($2, 'hex'), $3, micros_to_time($4), "
-    "micros_to_time($5), micros_to_time($6), micros_to_time($7), $8, $9, "
-    "$10, $11, $12)";
+    "token_name) SELECT $1::text, decode($2, 'hex'), $3::uuid, "
+    "micros_to_time($4), micros_to_time($5), micros_to_time($6), "
+    "micros_to_time($7), $8::text, $9::bigint, $10::text, $11::text, "
+    "$12::text WHERE $13::text IS NULL "
+    "OR EXISTS (SELECT 1 FROM api_keys WHERE id = $13)";
 
-enum store_result store_pg_apikey_insert(struct store *store,
-                                         const struct apikey *key)
+static void add_optional(struct store_pg_params *p, const char *text)
+{
+    if (text == NULL)
+        store_pg_add_null(p);
+    else
+        store_pg_add_text(p, text);
+}
+
+static enum store_result lock_key_user(struct store_pg_conn *conn,
+                                       const struct apikey *key,
+                                       const struct store_key_guard *guard)
+{
+    struct store_pg_params p;
+    enum store_result result;
+
+    store_pg_params_init(&p);
+    store_pg_add_uuid(&p, key->user_id);
+    add_optional(&p, guard->password_hash);
+    result = store_pg_change(conn, sql_lock_key_user, &p, "lock key's user");
+    store_pg_params_release(&p);
+    return result;
+}
+
+static enum store_result insert_key_row(struct store_pg_conn *conn,
+                                        const struct apikey *key,
+                                        const struct store_key_guard *guard)
 {
     struct store_pg_params p;
     enum store_result result;
@@ -63,8 +101,31 @@ enum store_result store_pg_apikey_insert(struct store *store,
     store_pg_add_text(&p, key->ip_address);
     store_pg_add_text(&p, apikey_scope_name(key->scope));
     store_pg_add_text(&p, key->token_name);
-    result = store_pg_query(store, sql_insert_key, &p, NULL, "insert API key");
+    add_optional(&p, guard->presented_key_id);
+    result = store_pg_change(conn, sql_insert_key, &p, "insert API key");
     store_pg_params_release(&p);
+    return result;
+}
+
+enum store_result store_pg_apikey_insert(struct store *store,
+                                         const struct apikey *key,
+                                         const struct store_key_guard *guard)
+{
+    struct store_pg_conn *conn = store_pg_acquire(store);
+    enum store_result result;
+
+    if (conn == NULL)
+        return STORE_UNAVAILABLE;
+    result = store_pg_begin(conn);
+    if (result == STORE_OK)
+        result = lock_key_user(conn, key, guard);
+    if (result == STORE_OK)
+        result = insert_key_row(conn, key, guard);
+    if (result == STORE_OK)
+        result = store_pg_commit(conn);
+    else
+        store_pg_rollback(conn);
+    store_pg_release(conn);
     return result;
 }
 

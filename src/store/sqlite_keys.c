@@ -41,13 +41,51 @@ static void read_key(sqlite3_stmt *stmt, int first, struct apikey *out)
     out->token_name = store_sqlite_column_dup(stmt, c++);
 }
 
+/* The key, stored only while its user exists undeleted and the guard's
+ * conditions (?13 and ?14, NULL when unchecked) hold. */
 static const char sql_insert_key[] =
     "INSERT INTO api_keys (id, hashed_secret, user_id, last_used, expires_at, "
     "created_at, updated_at, login_type, lifetime_seconds, ip_address, scope, "
-    "token_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+    "token_name) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12 "
+    "WHERE EXISTS (SELECT 1 FROM users WHERE id = ?3 AND deleted = 0 "
+    "AND (?13 IS NULL OR hashed_password = ?13)) "
+    "AND (?14 IS NULL OR EXISTS (SELECT 1 FROM api_keys WHERE id = ?14))";
 
-enum store_result store_sqlite_apikey_insert(struct store *base,
-                                             const struct apikey *key)
+static void bind_optional(sqlite3_stmt *stmt, int index, const char *text)
+{
+    if (text == NULL)
+        sqlite3_bind_null(stmt, index);
+    else
+        store_sqlite_bind_text(stmt, index, text);
+}
+
+/* Run the bound insert in a write transaction: the write lock taken at
+ * BEGIN IMMEDIATE keeps any other change out between check and insert. */
+static enum store_result insert_guarded(struct store_sqlite_conn *conn,
+                                        sqlite3_stmt *stmt)
+{
+    enum store_result result = store_sqlite_begin(conn);
+
+    if (result != STORE_OK) {
+        store_sqlite_done(stmt);
+        return result;
+    }
+    result = store_sqlite_exec_stmt(conn, stmt, "insert API key");
+    if (result == STORE_OK && sqlite3_changes(store_sqlite_db(conn)) == 0) {
+        store_set_error("insert API key: the user or the presented key is "
+                        "gone, or the password changed");
+        result = STORE_NOT_FOUND;
+    }
+    if (result != STORE_OK) {
+        store_sqlite_rollback(conn);
+        return result;
+    }
+    return store_sqlite_commit(conn);
+}
+
+enum store_result
+store_sqlite_apikey_insert(struct store *base, const struct apikey *key,
+                           const struct store_key_guard *guard)
 {
     struct store_sqlite_conn *conn = store_sqlite_conn(base);
     sqlite3_stmt *stmt;
@@ -70,7 +108,9 @@ enum store_result store_sqlite_apikey_insert(struct store *base,
     store_sqlite_bind_text(stmt, 10, key->ip_address);
     store_sqlite_bind_text(stmt, 11, apikey_scope_name(key->scope));
     store_sqlite_bind_text(stmt, 12, key->token_name);
-    return store_sqlite_exec_stmt(conn, stmt, "insert API key");
+    bind_optional(stmt, 13, guard->password_hash);
+    bind_optional(stmt, 14, guard->presented_key_id);
+    return insert_guarded(conn, stmt);
 }
 
 /* Run a one-row key query with up to two text parameters. */

@@ -197,9 +197,12 @@ enum store_result store_user_touch(struct store *store, const char *id,
 }
 
 enum store_result store_apikey_insert(struct store *store,
-                                      const struct apikey *key)
+                                      const struct apikey *key,
+                                      const struct store_key_guard *guard)
 {
-    return store->ops->apikey_insert(store, key);
+    static const struct store_key_guard none = {0};
+
+    return store->ops->apikey_insert(store, key, guard ? guard : &none);
 }
 
 enum store_result store_apikey_get(struct store *store, const char *id,

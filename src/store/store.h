@@ -232,11 +232,27 @@ enum store_result store_user_touch(struct store *store, const char *id,
 /* ----- API keys ---------------------------------------------------------- */
 
 /*
- * Store a new key. STORE_CONFLICT when the user already has a key of login
- * type token with the same token_name.
+ * Conditions for storing a new key, checked in the insert's transaction
+ * with the user's row locked, so that a concurrent password change or
+ * deletion either sees the new key (and revokes it) or makes the insert
+ * fail. A NULL field is not checked.
+ */
+struct store_key_guard {
+    /* The user's stored password hash must still be this one. */
+    const char *password_hash;
+    /* This key, the one that authorized the request, must still exist. */
+    const char *presented_key_id;
+};
+
+/*
+ * Store a new key for a user who exists and is not deleted, when guard
+ * (which may be NULL) holds. STORE_NOT_FOUND when the user or a guarded
+ * condition is gone; STORE_CONFLICT when the user already has a key of
+ * login type token with the same token_name.
  */
 enum store_result store_apikey_insert(struct store *store,
-                                      const struct apikey *key);
+                                      const struct apikey *key,
+                                      const struct store_key_guard *guard);
 
 enum store_result store_apikey_get(struct store *store, const char *id,
                                    struct apikey *out);

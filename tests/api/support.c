@@ -121,7 +121,7 @@ char *support_store_key(struct harness *h, const char *user_id)
     key.expires_at = now + 86400 * TIMESTAMP_US_PER_SECOND;
     key.token_name = "";
     snprintf(key.ip_address, sizeof(key.ip_address), "127.0.0.1");
-    if (store_apikey_insert(store, &key) != STORE_OK)
+    if (store_apikey_insert(store, &key, NULL) != STORE_OK)
         fail_msg("cannot store the API key: %s", store_last_error());
     store_free(store);
     return copy(token);

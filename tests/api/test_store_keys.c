@@ -146,7 +146,76 @@ static void add_key(const char *user_id, enum login_type type,
     key->scope = scope;
     key->token_name = strdup(name);
     snprintf(key->ip_address, sizeof(key->ip_address), "127.0.0.1");
-    assert_int_equal(store_apikey_insert(store, key), STORE_OK);
+    assert_int_equal(store_apikey_insert(store, key, NULL), STORE_OK);
+}
+
+/* Try to store a new key for user_id under guard; on STORE_OK the key is
+ * deleted again, otherwise it must not have been stored. */
+static enum store_result insert_guarded(const char *user_id,
+                                        const struct store_key_guard *guard)
+{
+    struct apikey key = {0};
+    struct apikey got = {0};
+    char secret[APIKEY_SECRET_LEN + 1];
+    char token[APIKEY_TOKEN_LEN + 1];
+    enum store_result result;
+
+    assert_int_equal(apikey_generate(key.id, secret, token), 0);
+    assert_int_equal(apikey_hash_secret(secret, key.hashed_secret), 0);
+    snprintf(key.user_id, sizeof(key.user_id), "%s", user_id);
+    key.created_at = key.updated_at = key.last_used = T0;
+    key.expires_at = T0 + HOUR;
+    key.lifetime_seconds = 3600;
+    key.login_type = LOGIN_TYPE_PASSWORD;
+    key.scope = APIKEY_SCOPE_ALL;
+    key.token_name = "";
+    result = store_apikey_insert(store, &key, guard);
+    if (result == STORE_OK) {
+        assert_int_equal(store_apikey_delete(store, key.id), STORE_OK);
+    } else {
+        assert_int_equal(store_apikey_get(store, key.id, &got),
+                         STORE_NOT_FOUND);
+    }
+    return result;
+}
+
+static void key_insert_checks_its_guard(void **state)
+{
+    struct store_key_guard guard = {0};
+    struct apikey presented;
+    char unused_id[APIKEY_ID_LEN + 1];
+    char secret[APIKEY_SECRET_LEN + 1];
+    char token[APIKEY_TOKEN_LEN + 1];
+    char leaver_id[UUID_STR_LEN + 1];
+
+    (void)state;
+    assert_int_equal(insert_guarded(owner_id, NULL), STORE_OK);
+
+    /* The password hash the caller verified must still be stored. */
+    guard.password_hash = "";
+    assert_int_equal(insert_guarded(owner_id, &guard), STORE_OK);
+    guard.password_hash = "$pbkdf2-sha256$65535$replaced$hash";
+    assert_int_equal(insert_guarded(owner_id, &guard), STORE_NOT_FOUND);
+
+    /* The key that authorized the request must still exist. */
+    guard.password_hash = NULL;
+    add_key(owner_id, LOGIN_TYPE_PASSWORD, APIKEY_SCOPE_ALL, "", &presented);
+    guard.presented_key_id = presented.id;
+    assert_int_equal(insert_guarded(other_id, &guard), STORE_OK);
+    assert_int_equal(store_apikey_delete(store, presented.id), STORE_OK);
+    assert_int_equal(insert_guarded(other_id, &guard), STORE_NOT_FOUND);
+    assert_int_equal(apikey_generate(unused_id, secret, token), 0);
+    guard.presented_key_id = unused_id;
+    assert_int_equal(insert_guarded(other_id, &guard), STORE_NOT_FOUND);
+    apikey_release(&presented);
+
+    /* Deleted and unknown users get no keys. */
+    add_user("leaver", leaver_id);
+    assert_int_equal(store_user_delete(store, leaver_id, T0 + 1), STORE_OK);
+    assert_int_equal(insert_guarded(leaver_id, NULL), STORE_NOT_FOUND);
+    assert_int_equal(
+        insert_guarded("00000000-0000-0000-0000-00000000abcd", NULL),
+        STORE_NOT_FOUND);
 }
 
 static void keys_round_trip_and_conflict(void **state)
@@ -182,12 +251,12 @@ static void keys_round_trip_and_conflict(void **state)
     /* The same name is taken for tokens only, and only per user. */
     dup = key;
     assert_int_equal(apikey_generate(dup.id, secret, token), 0);
-    assert_int_equal(store_apikey_insert(store, &dup), STORE_CONFLICT);
+    assert_int_equal(store_apikey_insert(store, &dup, NULL), STORE_CONFLICT);
     dup.login_type = LOGIN_TYPE_PASSWORD;
-    assert_int_equal(store_apikey_insert(store, &dup), STORE_OK);
+    assert_int_equal(store_apikey_insert(store, &dup, NULL), STORE_OK);
     assert_int_equal(store_apikey_delete(store, dup.id), STORE_OK);
     /* An existing id conflicts too. */
-    assert_int_equal(store_apikey_insert(store, &key), STORE_CONFLICT);
+    assert_int_equal(store_apikey_insert(store, &key, NULL), STORE_CONFLICT);
 
     assert_int_equal(
         store_apikey_touch(store, key.id, T0 + 5, T0 + 2 * HOUR, "::1"),
@@ -338,6 +407,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(default_organization_and_deployment),
         cmocka_unit_test(keys_round_trip_and_conflict),
+        cmocka_unit_test(key_insert_checks_its_guard),
         cmocka_unit_test(token_listing_and_app_keys),
         cmocka_unit_test(auth_lookup_joins_the_user),
         cmocka_unit_test(gitsshkey_put_keeps_created_at),

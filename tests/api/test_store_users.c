@@ -331,7 +331,7 @@ static void add_key(const char *user_id, enum login_type type, const char *name,
     key.login_type = type;
     key.scope = APIKEY_SCOPE_ALL;
     key.token_name = (char *)name;
-    assert_int_equal(store_apikey_insert(store, &key), STORE_OK);
+    assert_int_equal(store_apikey_insert(store, &key, NULL), STORE_OK);
     snprintf(id, APIKEY_ID_LEN + 1, "%s", key.id);
 }
 

@@ -108,6 +108,7 @@ static void delete_then_reuse_name(void **state)
     char *new_id;
     char *again;
     char *username;
+    char path[256];
     struct response res;
 
     (void)state;
@@ -147,6 +148,15 @@ static void delete_then_reuse_name(void **state)
     assert_string_equal(username, "leaver");
     expect_unresolved(delete_user(owner, old_id), old_id);
     expect_unresolved(put(owner, old_id, "status/activate", NULL), old_id);
+    expect_unresolved(put(owner, old_id, "gitsshkey", NULL), old_id);
+    expect_unresolved(
+        put(owner, old_id, "appearance", "{\"theme_preference\":\"dark\"}"),
+        old_id);
+    /* Nor does it get new keys. */
+    snprintf(path, sizeof(path), "/api/v2/users/%s/keys", old_id);
+    expect_unresolved(harness_call(server, "POST", path, owner, NULL), old_id);
+    snprintf(path, sizeof(path), "/api/v2/users/%s/keys/tokens", old_id);
+    expect_unresolved(harness_call(server, "POST", path, owner, "{}"), old_id);
 
     free(username);
     free(again);
