@@ -150,18 +150,23 @@ static bool bypasses_limits(struct api_call *call)
            (call->subject.roles & RBAC_ROLE_OWNER) != 0;
 }
 
-/* Apply the per-minute limits; returns true when the request was refused. */
-static bool rate_limited(struct api_call *call, const struct api_route *route)
+/*
+ * Apply the per-minute limits, per user once authenticated and otherwise
+ * (and always with by_address) per client address. Returns true when the
+ * request was refused.
+ */
+static bool rate_limited(struct api_call *call, const struct api_route *route,
+                         bool by_address)
 {
     struct api *api = call->api;
     char key[512];
+    bool by_user = call->authenticated && !by_address;
     bool allowed = true;
 
-    if (bypasses_limits(call))
+    if (by_user && bypasses_limits(call))
         return false;
     snprintf(key, sizeof(key), "%s %s %s",
-             call->authenticated ? call->auth.user.id
-                                 : http_request_remote_ip(call->req),
+             by_user ? call->auth.user.id : http_request_remote_ip(call->req),
              route->method, route->pattern);
     if (api->limit_api != NULL)
         allowed = ratelimit_allow(api->limit_api, key, call->now);
@@ -194,9 +199,11 @@ void api_handle(void *ctx, struct http_request *req, const void *data)
     }
     if (handle_rejection(&call))
         return;
+    if (api_csrf_rejected(&call))
+        return;
     if ((route->flags & API_AUTH) && api_authenticate(&call) != 0)
         goto out;
-    if (rate_limited(&call, route))
+    if (rate_limited(&call, route, false))
         goto out;
     route->handler(&call);
 

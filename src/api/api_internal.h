@@ -89,6 +89,9 @@ json_t *api_string(const char *s);
 /* Send body (reference stolen) as JSON with the given status. */
 void api_json(struct api_call *call, unsigned status, json_t *body);
 
+/* Send text as a text/plain body with the given status. */
+void api_text(struct api_call *call, unsigned status, const char *text);
+
 /* Send an empty response, such as 204. */
 void api_empty(struct api_call *call, unsigned status);
 
@@ -174,7 +177,15 @@ json_t *api_render_apikey(const struct apikey *key);
 json_t *api_render_time(int64_t ts);
 json_t *api_render_slim_roles(const struct strlist *roles);
 
-/* ----- authentication (authn.c) ------------------------------------------- */
+/* ----- authentication (authn.c, csrf.c) ---------------------------------- */
+
+/*
+ * Check the request's CSRF token and give the client a token cookie when
+ * it has none. Returns true after sending a 400 for a state-changing
+ * request authenticated only by the session cookie whose X-CSRF-TOKEN
+ * does not match that cookie.
+ */
+bool api_csrf_rejected(struct api_call *call);
 
 /*
  * Authenticate the request's API key. Returns 0 with call->auth and

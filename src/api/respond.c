@@ -42,6 +42,14 @@ void api_json(struct api_call *call, unsigned status, json_t *body)
                       text, len + 1);
 }
 
+void api_text(struct api_call *call, unsigned status, const char *text)
+{
+    size_t len = strlen(text);
+
+    http_response_set(call->req, status, "text/plain; charset=utf-8",
+                      xstrdup(text), len);
+}
+
 void api_empty(struct api_call *call, unsigned status)
 {
     http_response_set(call->req, status, NULL, NULL, 0);

@@ -683,6 +683,28 @@ char *response_header(const struct response *res, const char *name)
     return NULL;
 }
 
+char *response_cookie(const struct response *res, const char *name)
+{
+    size_t len = strlen(name);
+    const char *p = res->headers;
+
+    while (p != NULL && *p != '\0') {
+        const char *end = strstr(p, "\r\n");
+        size_t line_len = end ? (size_t)(end - p) : strlen(p);
+
+        if (line_len > 11 && strncasecmp(p, "Set-Cookie:", 11) == 0) {
+            const char *value = p + 11;
+
+            while (*value == ' ')
+                value++;
+            if (strncmp(value, name, len) == 0 && value[len] == '=')
+                return strndup(value, (size_t)(p + line_len - value));
+        }
+        p = end ? end + 2 : NULL;
+    }
+    return NULL;
+}
+
 bool response_has_validation(const struct response *res, const char *field)
 {
     json_t *list = json_object_get(res->json, "validations");

@@ -127,6 +127,10 @@ const char *response_string(const struct response *res, const char *key);
  * malloc'd string, or NULL. */
 char *response_header(const struct response *res, const char *name);
 
+/* Return the value of the Set-Cookie header that sets the cookie called
+ * name in a malloc'd string, or NULL. */
+char *response_cookie(const struct response *res, const char *name);
+
 /* Report whether the response has a validation entry for field. */
 bool response_has_validation(const struct response *res, const char *field);
 

@@ -66,7 +66,7 @@ static void logout_deletes_only_presenting_key(void **state)
     res = harness_call(server, "POST", "/api/v2/users/logout", s1, NULL);
     assert_int_equal(res.status, 200);
     assert_string_equal(response_string(&res, "message"), "Logged out!");
-    cookie = response_header(&res, "Set-Cookie");
+    cookie = response_cookie(&res, "coder_session_token");
     assert_non_null(cookie);
     assert_non_null(strstr(cookie, "coder_session_token=;"));
     assert_non_null(strstr(cookie, "Max-Age=0"));
@@ -193,7 +193,7 @@ static void login_sets_session_cookie(void **state)
                        "{\"email\":\"" OWNER_EMAIL
                        "\",\"password\":\"" HARNESS_PASSWORD "\"}");
     assert_int_equal(res.status, 201);
-    cookie = response_header(&res, "Set-Cookie");
+    cookie = response_cookie(&res, "coder_session_token");
     assert_non_null(cookie);
     snprintf(expected, sizeof(expected), "coder_session_token=%s;",
              response_string(&res, "session_token"));
@@ -220,7 +220,7 @@ static void secure_cookie_option(void **state)
     res = harness_call(h, "POST", "/api/v2/users/login", NULL,
                        "{\"email\":\"" OWNER_EMAIL
                        "\",\"password\":\"" HARNESS_PASSWORD "\"}");
-    cookie = response_header(&res, "Set-Cookie");
+    cookie = response_cookie(&res, "coder_session_token");
     assert_non_null(cookie);
     assert_non_null(strstr(cookie, "; Secure"));
     free(cookie);

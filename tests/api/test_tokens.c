@@ -334,7 +334,7 @@ static void session_key_route(void **state)
 
     res = call("POST", "/api/v2/users/me/keys", alice, NULL);
     assert_int_equal(res.status, 201);
-    assert_null(response_header(&res, "Set-Cookie"));
+    assert_null(response_cookie(&res, "coder_session_token"));
     response_release(&res);
 
     /* Session keys are not tokens and are not listed. */
