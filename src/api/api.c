@@ -201,8 +201,12 @@ void api_handle(void *ctx, struct http_request *req, const void *data)
         return;
     if (api_csrf_rejected(&call))
         return;
-    if ((route->flags & API_AUTH) && api_authenticate(&call) != 0)
+    if ((route->flags & API_AUTH) && api_authenticate(&call) != 0) {
+        /* Failed attempts count against the client's address, so keys
+         * cannot be probed at full speed; a 429 replaces the 401. */
+        rate_limited(&call, route, true);
         goto out;
+    }
     if (rate_limited(&call, route, false))
         goto out;
     route->handler(&call);

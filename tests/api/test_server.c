@@ -252,6 +252,41 @@ static void api_rate_limit_option(void **state)
     harness_free(h);
 }
 
+/* Requests whose key is refused count against the client's address, and
+ * the owner of the key they name keeps their own allowance. */
+static void failed_authentication_is_rate_limited(void **state)
+{
+    const char *const args[] = {"--rate-limit-disable-all=false",
+                                "--rate-limit-api", "5", NULL};
+    struct harness *h = harness_start(args);
+    char *token =
+        harness_setup_owner(h, "owner@example.com", "owner", HARNESS_PASSWORD);
+    char guess[64];
+    struct response res;
+
+    (void)state;
+    /* The owner's key id with a wrong secret. */
+    snprintf(guess, sizeof(guess), "%.10s-AAAAAAAAAAAAAAAAAAAAAA", token);
+    for (int i = 0; i < 5; i++) {
+        res = harness_call(h, "GET", "/api/v2/users/me", guess, NULL);
+        assert_int_equal(res.status, 401);
+        response_release(&res);
+    }
+    res = harness_call(h, "GET", "/api/v2/users/me", guess, NULL);
+    assert_int_equal(res.status, 429);
+    response_release(&res);
+    res = harness_call(h, "GET", "/api/v2/users/me",
+                       "AAAAAAAAAA-BBBBBBBBBBBBBBBBBBBBBB", NULL);
+    assert_int_equal(res.status, 429);
+    response_release(&res);
+
+    res = harness_call(h, "GET", "/api/v2/users/me", token, NULL);
+    assert_int_equal(res.status, 200);
+    response_release(&res);
+    free(token);
+    harness_free(h);
+}
+
 static int connect_to(int port)
 {
     struct sockaddr_in addr = {0};
@@ -367,6 +402,7 @@ int main(void)
         cmocka_unit_test(access_url_is_dashboard_url),
         cmocka_unit_test(login_routes_are_rate_limited),
         cmocka_unit_test(api_rate_limit_option),
+        cmocka_unit_test(failed_authentication_is_rate_limited),
         cmocka_unit_test(shutdown_finishes_requests_in_flight),
         cmocka_unit_test(sigint_stops_cleanly),
     };
