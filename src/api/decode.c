@@ -4,8 +4,9 @@
  * declarative validation tags. Decoding follows Coder's Go decoder where a
  * client can tell the difference: keys match ignoring case, unknown keys
  * are skipped, and null leaves a field unset. It is stricter where Go is
- * lenient and no client depends on it, so duplicate keys, NUL characters
- * and bytes after the document are rejected.
+ * lenient and no client depends on it, so duplicate keys (also keys that
+ * name one field in different cases), NUL characters and bytes after the
+ * document are rejected. A body of null decodes to no fields, as in Go.
  */
 #include "api/api_internal.h"
 
@@ -159,6 +160,59 @@ static void type_error(struct api_call *call, const char *type_name,
     api_error(call, 400, invalid_json, detail, validations);
 }
 
+/* Describe a parse failure in detail. jansson quotes the text near the
+ * fault, which may be part of a password, so only a duplicate key (a name,
+ * never a value) is quoted back. */
+static void parse_error_detail(const json_error_t *error, char *detail,
+                               size_t size)
+{
+    const char *near = strstr(error->text, " near '");
+    int keep = (int)strlen(error->text);
+
+    if (near != NULL && strncmp(error->text, "duplicate object key", 20) != 0)
+        keep = (int)(near - error->text);
+    snprintf(detail, size, "%.*s at line %d, column %d", keep, error->text,
+             error->line, error->column);
+}
+
+/* Store every known key of root into target. Returns 0, or -1 after
+ * sending the response. */
+static int decode_fields(struct api_call *call, const char *type_name,
+                         const struct api_field *fields, size_t nfields,
+                         json_t *root, void *target)
+{
+    bool *seen = xcalloc(nfields ? nfields : 1, sizeof(*seen));
+    const char *key;
+    json_t *value;
+    char detail[512];
+    int rc = 0;
+
+    json_object_foreach(root, key, value)
+    {
+        const struct api_field *field = find_field(fields, nfields, key);
+
+        if (field == NULL)
+            continue;
+        if (seen[field - fields]) {
+            snprintf(detail, sizeof(detail),
+                     "duplicate object key \"%.200s\" (\"%s\" was given "
+                     "already)",
+                     key, field->name);
+            api_error(call, 400, invalid_json, detail, NULL);
+            rc = -1;
+            break;
+        }
+        seen[field - fields] = true;
+        if (store_value(field, value, target) != 0) {
+            type_error(call, type_name, field, value);
+            rc = -1;
+            break;
+        }
+    }
+    free(seen);
+    return rc;
+}
+
 int api_decode(struct api_call *call, const char *type_name,
                const struct api_field *fields, size_t nfields, void *target)
 {
@@ -166,9 +220,8 @@ int api_decode(struct api_call *call, const char *type_name,
     const char *body = http_request_body(call->req, &len);
     json_error_t error;
     json_t *root;
-    const char *key;
-    json_t *value;
     char detail[512];
+    int rc;
 
     if (only_whitespace(body, len)) {
         api_error(call, 400, invalid_json, "EOF", NULL);
@@ -177,10 +230,13 @@ int api_decode(struct api_call *call, const char *type_name,
     root =
         json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &error);
     if (root == NULL) {
-        snprintf(detail, sizeof(detail), "%s at line %d, column %d", error.text,
-                 error.line, error.column);
+        parse_error_detail(&error, detail, sizeof(detail));
         api_error(call, 400, invalid_json, detail, NULL);
         return -1;
+    }
+    if (json_is_null(root)) {
+        json_decref(root);
+        return 0;
     }
     if (!json_is_object(root)) {
         snprintf(detail, sizeof(detail),
@@ -190,20 +246,9 @@ int api_decode(struct api_call *call, const char *type_name,
         api_error(call, 400, invalid_json, detail, NULL);
         return -1;
     }
-    json_object_foreach(root, key, value)
-    {
-        const struct api_field *field = find_field(fields, nfields, key);
-
-        if (field == NULL)
-            continue;
-        if (store_value(field, value, target) != 0) {
-            type_error(call, type_name, field, value);
-            json_decref(root);
-            return -1;
-        }
-    }
+    rc = decode_fields(call, type_name, fields, nfields, root, target);
     json_decref(root);
-    return 0;
+    return rc;
 }
 
 void api_decode_release(const struct api_field *fields, size_t nfields,

@@ -74,7 +74,6 @@ static const struct body_case cases[] = {
     {"array", "[{\"email\":\"a@example.com\"}]", 0, 400, NULL},
     {"string", "\"hello\"", 0, 400, NULL},
     {"number", "42", 0, 400, NULL},
-    {"null", "null", 0, 400, NULL},
     {"number for string", "{\"password\":1}", 0, 400, "password"},
     {"object for string", "{\"password\":{\"a\":1}}", 0, 400, "password"},
     {"array for string", "{\"password\":[\"x\"]}", 0, 400, "password"},
@@ -84,6 +83,8 @@ static const struct body_case cases[] = {
     {"escaped nul", "{\"password\":\"a\\u0000b\"}", 0, 400, NULL},
     {"raw nul", "{\"password\":\"a\0b\"}", 18, 400, NULL},
     {"duplicate keys", "{\"password\":\"a\",\"password\":\"b\"}", 0, 400, NULL},
+    {"keys differing in case", "{\"password\":\"a\",\"PassWord\":\"b\"}", 0,
+     400, NULL},
     {"trailing data", "{\"password\":\"x\"} {\"password\":\"y\"}", 0, 400,
      NULL},
     {"huge number", "{\"password\":123456789012345678901234567890}", 0, 400,
@@ -130,6 +131,48 @@ static void malformed_bodies_get_400(void **state)
             free(deep);
         }
     }
+}
+
+/* As in Go, null decodes to a request with no fields set. */
+static void null_body_is_an_empty_request(void **state)
+{
+    static const char *const fields[] = {"email", "email", "password"};
+
+    (void)state;
+    for (size_t r = 0; r < sizeof(routes) / sizeof(routes[0]); r++) {
+        struct response res =
+            harness_call(server, "POST", routes[r], NULL, "null");
+
+        print_message("%s\n", routes[r]);
+        assert_int_equal(check_error_shape(&res), 400);
+        assert_string_equal(response_string(&res, "message"),
+                            "Validation failed.");
+        assert_true(response_has_validation(&res, fields[r]));
+        response_release(&res);
+    }
+}
+
+/* A parse error names its place, never the text around it, which may be
+ * a password. */
+static void parse_errors_quote_no_values(void **state)
+{
+    struct response res;
+
+    (void)state;
+    res = harness_call(server, "POST", "/api/v2/users/login", NULL,
+                       "{\"email\":\"a@example.com\",\"password\":"
+                       "\"hunter2-secret\" x}");
+    assert_int_equal(check_error_shape(&res), 400);
+    assert_null(strstr(res.body, "hunter2"));
+    assert_non_null(strstr(response_string(&res, "detail"), "line 1"));
+    response_release(&res);
+
+    /* A duplicate key's name is no secret and helps the caller. */
+    res = harness_call(server, "POST", "/api/v2/users/login", NULL,
+                       "{\"email\":\"a@example.com\",\"Email\":\"b\"}");
+    assert_int_equal(check_error_shape(&res), 400);
+    assert_non_null(strstr(response_string(&res, "detail"), "\"Email\""));
+    response_release(&res);
 }
 
 static void empty_body_detail_is_eof(void **state)
@@ -270,6 +313,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(malformed_bodies_get_400),
         cmocka_unit_test(empty_body_detail_is_eof),
+        cmocka_unit_test(null_body_is_an_empty_request),
+        cmocka_unit_test(parse_errors_quote_no_values),
         cmocka_unit_test(oversized_body_gets_413),
         cmocka_unit_test(oversized_chunked_body_gets_413),
         cmocka_unit_test(long_email_is_rejected),
