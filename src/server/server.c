@@ -39,13 +39,14 @@
 
 #define MAX_BODY (1u << 20)
 
-/* libmicrohttpd's memory per connection, which bounds the request header
- * section (about 120 KiB fit).
- * NOTE: libmicrohttpd 0.9.75 zeroes the whole of it after every request.
- * Measured on 2 cores (bench/README.md), 32 KiB served 15% (64
- * connections) to 45% (256) more GET /users/me and halved the memory at
- * 256 connections, but it caps headers near 30 KiB, where the default of
- * Go's net/http is 1 MiB. */
+/* libmicrohttpd's memory per connection, which bounds the request line
+ * and headers together: about 127,000 bytes fit, so a 64 KiB search query
+ * still gets a JSON answer.
+ * NOTE: libmicrohttpd 0.9.75 zeroes the whole of it twice per request.
+ * Measured on 2 cores with wrk, 64 KiB served 12% more GET /users/me at 64
+ * and 256 connections, and 32 KiB 16% and 30% more, but a 64 KiB query
+ * would then get libmicrohttpd's HTML 431. Go's net/http, Coder's server,
+ * accepts 1 MiB of headers. */
 #define CONNECTION_MEMORY (128u * 1024u)
 
 /* Raise the open-file limit to its hard maximum, since every client
