@@ -520,6 +520,17 @@ enum store_result store_pg_commit(struct store_pg_conn *conn)
     return result;
 }
 
+enum store_result store_pg_end(struct store_pg_conn *conn,
+                               enum store_result result)
+{
+    if (result == STORE_OK)
+        result = store_pg_commit(conn);
+    else
+        store_pg_rollback(conn);
+    store_pg_release(conn);
+    return result;
+}
+
 void store_pg_rollback(struct store_pg_conn *conn)
 {
     if (conn->pg != NULL && PQstatus(conn->pg) == CONNECTION_OK &&

@@ -142,6 +142,12 @@ enum store_result store_pg_begin(struct store_pg_conn *conn);
 enum store_result store_pg_commit(struct store_pg_conn *conn);
 void store_pg_rollback(struct store_pg_conn *conn);
 
+/* Finish a transaction whose steps gave result: commit when it is
+ * STORE_OK, roll back otherwise, and give the connection back. Returns
+ * the outcome. */
+enum store_result store_pg_end(struct store_pg_conn *conn,
+                               enum store_result result);
+
 /* ----- results ----------------------------------------------------------- */
 
 /* Return a heap copy of a column ("" for NULL). */

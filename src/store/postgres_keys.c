@@ -121,12 +121,7 @@ enum store_result store_pg_apikey_insert(struct store *store,
         result = lock_key_user(conn, key, guard);
     if (result == STORE_OK)
         result = insert_key_row(conn, key, guard);
-    if (result == STORE_OK)
-        result = store_pg_commit(conn);
-    else
-        store_pg_rollback(conn);
-    store_pg_release(conn);
-    return result;
+    return store_pg_end(conn, result);
 }
 
 /* Run a one-row key query and read the row into out. */

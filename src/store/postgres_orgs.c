@@ -281,10 +281,5 @@ enum store_result store_pg_user_config_set(struct store *store,
     result = store_pg_begin(conn);
     for (size_t i = 0; result == STORE_OK && i < count; i++)
         result = set_one(conn, user_id, keys[i], values[i]);
-    if (result == STORE_OK)
-        result = store_pg_commit(conn);
-    else
-        store_pg_rollback(conn);
-    store_pg_release(conn);
-    return result;
+    return store_pg_end(conn, result);
 }

@@ -209,12 +209,7 @@ enum store_result store_pg_user_insert(struct store *store,
         result = insert_membership(conn, u, u->organization_ids.items[i]);
     if (result == STORE_OK && nu->gitsshkey != NULL)
         result = insert_gitsshkey(conn, u, nu->gitsshkey);
-    if (result == STORE_OK)
-        result = store_pg_commit(conn);
-    else
-        store_pg_rollback(conn);
-    store_pg_release(conn);
-    return result;
+    return store_pg_end(conn, result);
 }
 
 /* ----- changes ----------------------------------------------------------- */
@@ -337,18 +332,6 @@ static enum store_result delete_for_user(struct store_pg_conn *conn,
     return result;
 }
 
-/* Finish a transaction: commit when every step went well. */
-static enum store_result end_transaction(struct store_pg_conn *conn,
-                                         enum store_result result)
-{
-    if (result == STORE_OK)
-        result = store_pg_commit(conn);
-    else
-        store_pg_rollback(conn);
-    store_pg_release(conn);
-    return result;
-}
-
 enum store_result store_pg_user_update_password(struct store *store,
                                                 const char *id,
                                                 const char *hashed,
@@ -378,7 +361,7 @@ enum store_result store_pg_user_update_password(struct store *store,
     if (result == STORE_OK)
         result =
             delete_for_user(conn, sql_delete_user_keys, id, "delete API keys");
-    return end_transaction(conn, result);
+    return store_pg_end(conn, result);
 }
 
 static const char sql_set_otp[] =
@@ -430,7 +413,7 @@ enum store_result store_pg_user_delete(struct store *store, const char *id,
     if (result == STORE_OK)
         result = delete_for_user(conn, sql_delete_user_links, id,
                                  "delete user links");
-    return end_transaction(conn, result);
+    return store_pg_end(conn, result);
 }
 
 static const char sql_touch_user[] =
