@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "http/request_internal.h"
+#include "http/urlpath.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/number.h"
@@ -135,45 +136,62 @@ static int open_listener(const char *address, char *bound, size_t boundsize,
 
 /* ----- requests ---------------------------------------------------------- */
 
-static struct http_request *request_new(struct httpd *httpd,
-                                        struct MHD_Connection *conn,
-                                        const char *url, const char *method)
+/* Keep the host part of a socket address: no ":port", no brackets. */
+static void format_remote_ip(const struct sockaddr *sa, char *out, size_t size)
+{
+    char addr[128];
+    char *colon;
+
+    format_sockaddr(sa, addr, sizeof(addr));
+    colon = strrchr(addr, ':');
+    if (colon != NULL)
+        *colon = '\0';
+    if (addr[0] == '[') {
+        addr[strlen(addr) - 1] = '\0';
+        str_copy(out, addr + 1, size);
+    } else {
+        str_copy(out, addr, size);
+    }
+}
+
+/* Start the record of a request from its request line's target, before
+ * any header is read. */
+static struct http_request *request_new(struct MHD_Connection *conn,
+                                        const char *target)
 {
     struct http_request *req = xcalloc(1, sizeof(*req));
     const union MHD_ConnectionInfo *info =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const char *query = strchr(target, '?');
 
     req->conn = conn;
-    req->method = xstrdup(method);
-    req->path = xstrdup(url);
+    req->raw_path =
+        query ? xstrndup(target, (size_t)(query - target)) : xstrdup(target);
     req->started_at = timestamp_monotonic();
     if (uuid_generate(req->id) != 0)
         str_copy(req->id, UUID_NIL, sizeof(req->id));
-    if (info != NULL && info->client_addr != NULL) {
-        char addr[128];
-        char *colon;
+    if (info != NULL && info->client_addr != NULL)
+        format_remote_ip(info->client_addr, req->remote_ip,
+                         sizeof(req->remote_ip));
+    return req;
+}
 
-        format_sockaddr(info->client_addr, addr, sizeof(addr));
-        /* Keep the host part: strip ":port" (and IPv6 brackets). */
-        colon = strrchr(addr, ':');
-        if (colon != NULL)
-            *colon = '\0';
-        if (addr[0] == '[') {
-            addr[strlen(addr) - 1] = '\0';
-            str_copy(req->remote_ip, addr + 1, sizeof(req->remote_ip));
-        } else {
-            str_copy(req->remote_ip, addr, sizeof(req->remote_ip));
-        }
-    }
+/* Route a request whose headers are in. From here on it counts as in
+ * flight until it completes. */
+static void request_begin(struct httpd *httpd, struct http_request *req,
+                          const char *url, const char *method)
+{
+    req->begun = true;
+    req->method = xstrdup(method);
+    req->path = xstrdup(url);
     buf_init(&req->body, httpd->config.max_body);
-    router_match(httpd->config.router, method, url, &req->match);
+    router_match(httpd->config.router, method, req->raw_path, &req->match);
 
     pthread_mutex_lock(&httpd->lock);
     httpd->in_flight++;
     pthread_mutex_unlock(&httpd->lock);
     log_kv(LOG_DEBUG, "http", "request started", "request_id", req->id,
            "method", req->method, "path", req->path, NULL);
-    return req;
 }
 
 static void run_handler(struct httpd *httpd, struct http_request *req)
@@ -262,6 +280,20 @@ static bool declared_too_large(struct httpd *httpd, struct MHD_Connection *c)
            (uint64_t)value > httpd->config.max_body;
 }
 
+/* The first call for a request: its headers are in, its body unread. */
+static enum MHD_Result on_headers(struct httpd *httpd, struct http_request *req,
+                                  const char *url, const char *method)
+{
+    request_begin(httpd, req, url, method);
+    /* Refuse an oversized body before reading any of it. */
+    if (declared_too_large(httpd, req->conn)) {
+        req->rejection = HTTP_REJECT_BODY_TOO_LARGE;
+        run_handler(httpd, req);
+        return queue_response(httpd, req);
+    }
+    return MHD_YES;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                                   const char *url, const char *method,
                                   const char *version, const char *upload,
@@ -272,16 +304,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 
     (void)version;
     if (req == NULL) {
-        req = request_new(httpd, conn, url, method);
+        /* on_uri has made the record unless libmicrohttpd skipped it. */
+        req = request_new(conn, url);
         *state = req;
-        /* Refuse an oversized body before reading any of it. */
-        if (declared_too_large(httpd, conn)) {
-            req->rejection = HTTP_REJECT_BODY_TOO_LARGE;
-            run_handler(httpd, req);
-            return queue_response(httpd, req);
-        }
-        return MHD_YES;
     }
+    if (!req->begun)
+        return on_headers(httpd, req, url, method);
     if (req->state == HTTP_STATE_RECEIVING && *upload_size > 0) {
         if (req->rejection == HTTP_REJECT_NONE &&
             buf_append(&req->body, upload, *upload_size) != 0) {
@@ -331,9 +359,17 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **state,
     (void)conn;
     if (req == NULL)
         return;
+    *state = NULL;
+    if (!req->begun) {
+        /* The client left before the end of the headers, or libmicrohttpd
+         * rejected the request itself. */
+        log_kv(LOG_DEBUG, "http", "request ended before routing", "request_id",
+               req->id, "remote", req->remote_ip, NULL);
+        http_request_free(req);
+        return;
+    }
     log_access(req, code);
     http_request_free(req);
-    *state = NULL;
 
     pthread_mutex_lock(&httpd->lock);
     httpd->in_flight--;
@@ -342,42 +378,20 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **state,
     pthread_mutex_unlock(&httpd->lock);
 }
 
-/*
- * Decode %XX escapes in place, except %00: a NUL would cut the C string
- * short, so it stays as the three characters "%00".
- */
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
+/* Decode the path and the query parameters libmicrohttpd hands over. */
 static size_t unescape(void *cls, struct MHD_Connection *conn, char *text)
 {
-    char *out = text;
-
     (void)cls;
     (void)conn;
-    for (char *in = text; *in != '\0'; in++) {
-        int hi;
-        int lo;
+    return urlpath_unescape(text);
+}
 
-        hi = in[0] == '%' ? hex_value(in[1]) : -1;
-        lo = hi >= 0 ? hex_value(in[2]) : -1;
-        if (lo >= 0 && (hi | lo) != 0) {
-            *out++ = (char)(hi << 4 | lo);
-            in += 2;
-        } else {
-            *out++ = *in;
-        }
-    }
-    *out = '\0';
-    return (size_t)(out - text);
+/* Make the request's record as soon as its request line is read, while
+ * the target is still as the client sent it. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)cls;
+    return request_new(conn, uri);
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -442,7 +456,8 @@ int httpd_start(struct httpd *httpd, const struct httpd_config *config,
         MHD_OPTION_CONNECTION_TIMEOUT, config->idle_timeout,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, config->connection_memory,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, httpd,
-        MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_UNESCAPE_CALLBACK,
+        unescape, NULL, MHD_OPTION_END);
     if (httpd->daemon == NULL) {
         snprintf(err, errsize, "cannot start the HTTP server on %s",
                  httpd->address);

@@ -156,5 +156,6 @@ void http_request_free(struct http_request *req)
     buf_release(&req->body);
     free(req->method);
     free(req->path);
+    free(req->raw_path);
     free(req);
 }

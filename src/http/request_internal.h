@@ -4,6 +4,7 @@
 /* The request record shared by request.c and httpd.c. */
 
 #include <microhttpd.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "http/request.h"
@@ -25,7 +26,9 @@ enum http_request_state {
 struct http_request {
     struct MHD_Connection *conn;
     char *method;
-    char *path;
+    char *path;     /* decoded by libmicrohttpd */
+    char *raw_path; /* as sent, for routing */
+    bool begun;     /* the headers are in and the request was routed */
     char id[UUID_STR_LEN + 1];
     char remote_ip[64];
     int64_t started_at;
