@@ -16,6 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
+#include "http/framing.h"
 #include "http/request_internal.h"
 #include "http/urlpath.h"
 #include "util/log.h"
@@ -226,7 +229,7 @@ static enum MHD_Result queue_response(struct httpd *httpd,
     for (size_t i = 0; i < req->nheaders; i++)
         MHD_add_response_header(response, req->headers[i].name,
                                 req->headers[i].value);
-    if (atomic_load(&httpd->stopping))
+    if (req->close || atomic_load(&httpd->stopping))
         MHD_add_response_header(response, MHD_HTTP_HEADER_CONNECTION, "close");
     result = MHD_queue_response(req->conn, req->status, response);
     MHD_destroy_response(response);
@@ -280,11 +283,45 @@ static bool declared_too_large(struct httpd *httpd, struct MHD_Connection *c)
            (uint64_t)value > httpd->config.max_body;
 }
 
+/*
+ * Set an error response in Coder's shape without running the handler, and
+ * mark the connection to close after it, because the bytes after the
+ * headers can be neither trusted as a body nor read as a request.
+ */
+static void reject_framing(struct http_request *req,
+                           const struct framing_error *error)
+{
+    json_t *body =
+        json_pack("{ssss}", "message", error->message, "detail", error->detail);
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    size_t len = text ? strlen(text) : 0;
+
+    json_decref(body);
+    if (text != NULL) {
+        /* End the document with a newline, as Go's encoder does. */
+        text = xrealloc(text, len + 2);
+        text[len++] = '\n';
+        text[len] = '\0';
+    }
+    http_response_set(req, error->status, "application/json; charset=utf-8",
+                      text, len);
+    req->close = true;
+    req->state = HTTP_STATE_DONE;
+}
+
 /* The first call for a request: its headers are in, its body unread. */
 static enum MHD_Result on_headers(struct httpd *httpd, struct http_request *req,
-                                  const char *url, const char *method)
+                                  const char *url, const char *method,
+                                  const char *version)
 {
+    const struct framing_error *error;
+
     request_begin(httpd, req, url, method);
+    error = framing_check(req->conn, version);
+    if (error != NULL) {
+        reject_framing(req, error);
+        return queue_response(httpd, req);
+    }
     /* Refuse an oversized body before reading any of it. */
     if (declared_too_large(httpd, req->conn)) {
         req->rejection = HTTP_REJECT_BODY_TOO_LARGE;
@@ -302,14 +339,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     struct httpd *httpd = cls;
     struct http_request *req = *state;
 
-    (void)version;
     if (req == NULL) {
         /* on_uri has made the record unless libmicrohttpd skipped it. */
         req = request_new(conn, url);
         *state = req;
     }
     if (!req->begun)
-        return on_headers(httpd, req, url, method);
+        return on_headers(httpd, req, url, method, version);
     if (req->state == HTTP_STATE_RECEIVING && *upload_size > 0) {
         if (req->rejection == HTTP_REJECT_NONE &&
             buf_append(&req->body, upload, *upload_size) != 0) {

@@ -29,6 +29,7 @@ struct http_request {
     char *path;     /* decoded by libmicrohttpd */
     char *raw_path; /* as sent, for routing */
     bool begun;     /* the headers are in and the request was routed */
+    bool close;     /* close the connection after the response */
     char id[UUID_STR_LEN + 1];
     char remote_ip[64];
     int64_t started_at;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Requests written byte by byte on a raw socket, checked against how
- * Go's server and Coder's router treat them: encoded slashes in a path and
- * requests cut short.
+ * Go's server and Coder's router treat them: encoded slashes in a path,
+ * requests cut short, ambiguous framing and a missing Host.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -170,11 +170,206 @@ static void requests_cut_before_their_headers_end(void **state)
     close(idle);
 }
 
+/* Send request on a new connection and return what came back. */
+static struct reply exchange(const char *request)
+{
+    int fd = connect_to(harness_port(server));
+    struct reply reply;
+
+    send_all(fd, request);
+    reply = read_reply(fd);
+    close(fd);
+    return reply;
+}
+
+/* Count the status lines: "HTTP/1.1 " at the start of a line. */
+static unsigned count_responses(const char *data)
+{
+    unsigned n = strncmp(data, "HTTP/1.1 ", 9) == 0;
+
+    for (const char *p = strstr(data, "\nHTTP/1.1 "); p != NULL;
+         p = strstr(p + 1, "\nHTTP/1.1 "))
+        n++;
+    return n;
+}
+
+/*
+ * Check that reply is exactly one response with the given status, in
+ * Coder's error shape with the build header. Check also that the server
+ * closed the connection after it. Returns the detail (malloc'd).
+ */
+static char *check_rejection(const struct reply *reply, long status)
+{
+    const char *body;
+    json_t *doc;
+    char *detail;
+
+    print_message("%s\n", reply->data);
+    assert_true(reply->closed);
+    assert_int_equal(count_responses(reply->data), 1);
+    assert_int_equal(status_of(reply->data), status);
+    assert_non_null(strstr(reply->data, "X-Coder-Build-Version: "));
+    assert_non_null(strstr(reply->data, "Connection: close\r\n"));
+    assert_non_null(strstr(reply->data, "application/json"));
+    body = strstr(reply->data, "\r\n\r\n");
+    assert_non_null(body);
+    doc = json_loads(body + 4, 0, NULL);
+    assert_non_null(doc);
+    assert_true(json_is_string(json_object_get(doc, "message")));
+    assert_true(json_is_string(json_object_get(doc, "detail")));
+    detail = strdup(json_string_value(json_object_get(doc, "detail")));
+    json_decref(doc);
+    return detail;
+}
+
+static void expect_rejection(const char *request, long status)
+{
+    struct reply reply = exchange(request);
+
+    free(check_rejection(&reply, status));
+    free(reply.data);
+}
+
+static void smuggled_request_is_not_answered(void **state)
+{
+    const char *second = "GET /api/v2/buildinfo HTTP/1.1\r\nHost: x\r\n\r\n";
+    char request[512];
+    struct reply reply;
+    char *detail;
+
+    (void)state;
+    snprintf(request, sizeof(request),
+             "POST /api/v2/users/login HTTP/1.1\r\nHost: x\r\n"
+             "Content-Length: 0\r\nContent-Length: %zu\r\n\r\n%s",
+             strlen(second), second);
+    reply = exchange(request);
+    detail = check_rejection(&reply, 400);
+    assert_null(strstr(reply.data, "\"version\""));
+    assert_non_null(strstr(detail, "Content-Length"));
+    free(detail);
+    free(reply.data);
+}
+
+static void equal_content_lengths_are_read_once(void **state)
+{
+    struct reply reply;
+
+    (void)state;
+    /* Go keeps one of several Content-Length headers that agree. */
+    reply = exchange("POST /api/v2/users/validate-password HTTP/1.1\r\n"
+                     "Host: x\r\nContent-Length: 16\r\nContent-Length: 16\r\n"
+                     "Connection: close\r\n\r\n{\"password\":\"x\"}");
+    assert_int_equal(count_responses(reply.data), 1);
+    assert_int_equal(status_of(reply.data), 200);
+    free(reply.data);
+}
+
+static void transfer_encoding_with_length_rejected(void **state)
+{
+    (void)state;
+    expect_rejection(
+        "POST /api/v2/users/login HTTP/1.1\r\nHost: x\r\n"
+        "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "0\r\n\r\nGET /api/v2/buildinfo HTTP/1.1\r\nHost: x\r\n\r\n",
+        400);
+    expect_rejection("POST /api/v2/users/login HTTP/1.1\r\nHost: x\r\n"
+                     "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n"
+                     "0\r\n\r\n",
+                     400);
+}
+
+static void other_transfer_codings_get_501(void **state)
+{
+    (void)state;
+    expect_rejection("POST /api/v2/users/login HTTP/1.1\r\nHost: x\r\n"
+                     "Transfer-Encoding: gzip\r\n\r\n",
+                     501);
+    expect_rejection("POST /api/v2/users/login HTTP/1.1\r\nHost: x\r\n"
+                     "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+                     501);
+    expect_rejection(
+        "POST /api/v2/users/login HTTP/1.1\r\nHost: x\r\n"
+        "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "0\r\n\r\n",
+        501);
+}
+
+static void chunked_body_is_read(void **state)
+{
+    struct reply reply;
+
+    (void)state;
+    reply = exchange("POST /api/v2/users/validate-password HTTP/1.1\r\n"
+                     "Host: x\r\nTransfer-Encoding: Chunked\r\n"
+                     "Connection: close\r\n\r\n"
+                     "10\r\n{\"password\":\"x\"}\r\n0\r\n\r\n");
+    assert_int_equal(status_of(reply.data), 200);
+    free(reply.data);
+}
+
+static void transfer_encoding_on_1_0_rejected(void **state)
+{
+    struct reply reply;
+    char *detail;
+
+    (void)state;
+    /* HTTP/1.0 has no transfer codings: the framing is faulty even though
+     * the body would read as chunked. */
+    reply = exchange("POST /api/v2/users/validate-password HTTP/1.0\r\n"
+                     "Host: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                     "10\r\n{\"password\":\"x\"}\r\n0\r\n\r\n");
+    detail = check_rejection(&reply, 400);
+    assert_non_null(strstr(detail, "Transfer-Encoding"));
+    free(detail);
+    free(reply.data);
+}
+
+static void http_1_1_needs_one_host(void **state)
+{
+    char *detail;
+    struct reply reply;
+
+    (void)state;
+    reply = exchange("GET /api/v2/buildinfo HTTP/1.1\r\n\r\n");
+    detail = check_rejection(&reply, 400);
+    assert_non_null(strstr(detail, "Host"));
+    free(detail);
+    free(reply.data);
+
+    expect_rejection(
+        "GET /api/v2/buildinfo HTTP/1.1\r\nHost: a\r\nhost: b\r\n\r\n", 400);
+
+    /* An empty Host is still a Host header. */
+    reply = exchange("GET /api/v2/buildinfo HTTP/1.1\r\nHost:\r\n"
+                     "Connection: close\r\n\r\n");
+    assert_int_equal(status_of(reply.data), 200);
+    free(reply.data);
+}
+
+static void http_1_0_needs_no_host(void **state)
+{
+    struct reply reply;
+
+    (void)state;
+    reply = exchange("GET /api/v2/buildinfo HTTP/1.0\r\n\r\n");
+    assert_int_equal(status_of(reply.data), 200);
+    assert_non_null(strstr(reply.data, "\"version\""));
+    free(reply.data);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(encoded_slash_stays_in_its_segment),
         cmocka_unit_test(requests_cut_before_their_headers_end),
+        cmocka_unit_test(smuggled_request_is_not_answered),
+        cmocka_unit_test(equal_content_lengths_are_read_once),
+        cmocka_unit_test(transfer_encoding_with_length_rejected),
+        cmocka_unit_test(other_transfer_codings_get_501),
+        cmocka_unit_test(chunked_body_is_read),
+        cmocka_unit_test(transfer_encoding_on_1_0_rejected),
+        cmocka_unit_test(http_1_1_needs_one_host),
+        cmocka_unit_test(http_1_0_needs_no_host),
     };
 
     return cmocka_run_group_tests(tests, start_server, stop_server);
