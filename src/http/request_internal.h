@@ -45,6 +45,10 @@ struct http_request {
     size_t response_len;
     struct http_header *headers;
     size_t nheaders;
+
+    /* Trimmed copies of header values, freed with the request. */
+    char **trimmed;
+    size_t ntrimmed;
 };
 
 /* Free everything the request owns, and the request. */

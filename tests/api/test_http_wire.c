@@ -2,7 +2,8 @@
 /*
  * Requests written byte by byte on a raw socket, checked against how
  * Go's server and Coder's router treat them: encoded slashes in a path,
- * requests cut short, ambiguous framing and a missing Host.
+ * requests cut short, ambiguous framing, a missing Host and blanks around
+ * tokens.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -357,6 +358,64 @@ static void http_1_0_needs_no_host(void **state)
     free(reply.data);
 }
 
+/* Return the status of GET /users/me sent with one extra header line. */
+static long me_status_with(const char *header)
+{
+    char request[512];
+    struct reply reply;
+    long status;
+
+    snprintf(request, sizeof(request),
+             "GET /api/v2/users/me HTTP/1.1\r\nHost: x\r\n%s\r\n"
+             "Connection: close\r\n\r\n",
+             header);
+    reply = exchange(request);
+    status = status_of(reply.data);
+    free(reply.data);
+    return status;
+}
+
+static void blanks_around_token_headers_are_ignored(void **state)
+{
+    static const char *const forms[] = {
+        "Coder-Session-Token: %s ",
+        "Coder-Session-Token:\t%s\t",
+        "Coder-Session-Token:  %s \t ",
+        "Authorization: Bearer %s ",
+        "Authorization: Bearer \t %s\t",
+        "Authorization: bearer %s",
+        "Cookie: coder_session_token=%s ",
+        "Cookie: coder_session_token=%s\t; theme=dark",
+        "Cookie: coder_session_token=\"%s\" ",
+    };
+    char header[256];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+        snprintf(header, sizeof(header), forms[i], token);
+        print_message("%s\n", forms[i]);
+        assert_int_equal(me_status_with(header), 200);
+    }
+}
+
+static void blanks_inside_cookies_and_queries_stay(void **state)
+{
+    char header[256];
+    char path[256];
+    struct response res;
+
+    (void)state;
+    /* Go keeps the blank after "=" as part of the cookie's value. */
+    snprintf(header, sizeof(header), "Cookie: coder_session_token= %s", token);
+    assert_int_equal(me_status_with(header), 401);
+
+    snprintf(path, sizeof(path), "/api/v2/users/me?coder_session_token=%s%%20",
+             token);
+    res = harness_call(server, "GET", path, NULL, NULL);
+    assert_int_equal(res.status, 401);
+    response_release(&res);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -370,6 +429,8 @@ int main(void)
         cmocka_unit_test(transfer_encoding_on_1_0_rejected),
         cmocka_unit_test(http_1_1_needs_one_host),
         cmocka_unit_test(http_1_0_needs_no_host),
+        cmocka_unit_test(blanks_around_token_headers_are_ignored),
+        cmocka_unit_test(blanks_inside_cookies_and_queries_stay),
     };
 
     return cmocka_run_group_tests(tests, start_server, stop_server);
