@@ -366,6 +366,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     return MHD_YES;
 }
 
+/* Log a request cut short by its client (gone, or silent too long) at
+ * info like any other. A request ended by a failure here is a warning. */
+static enum log_level access_level(enum MHD_RequestTerminationCode code)
+{
+    switch (code) {
+    case MHD_REQUEST_TERMINATED_COMPLETED_OK:
+    case MHD_REQUEST_TERMINATED_TIMEOUT_REACHED:
+    case MHD_REQUEST_TERMINATED_READ_ERROR:
+    case MHD_REQUEST_TERMINATED_CLIENT_ABORT:
+        return LOG_INFO;
+    default:
+        return LOG_WARN;
+    }
+}
+
 static void log_access(struct http_request *req,
                        enum MHD_RequestTerminationCode code)
 {
@@ -377,8 +392,7 @@ static void log_access(struct http_request *req,
              req->state == HTTP_STATE_DONE ? req->status : 0);
     snprintf(duration, sizeof(duration), "%.3f", (double)elapsed / 1000.0);
     /* The query string is never logged: it may carry a session token. */
-    log_kv(code == MHD_REQUEST_TERMINATED_COMPLETED_OK ? LOG_INFO : LOG_WARN,
-           "http",
+    log_kv(access_level(code), "http",
            code == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "request"
                                                        : "request aborted",
            "request_id", req->id, "method", req->method, "path", req->path,
@@ -430,6 +444,38 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     return request_new(conn, uri);
 }
 
+/*
+ * Starts of libmicrohttpd 0.9.75's messages about what a client did. The
+ * client went away in the middle of a request or a response, or sent a
+ * request that libmicrohttpd rejected itself. Any client can cause these
+ * at will, so they are debug lines. Every other message stays a warning.
+ */
+static const char *const client_messages[] = {
+    "Connection was closed by remote side",
+    "Socket has been disconnected when reading",
+    "Connection socket is closed when reading",
+    "Failed to send data in request for",
+    "Failed to send the response headers for",
+    "Failed to send the response body for",
+    "Failed to send the chunked response body for",
+    "Failed to send the footers for",
+    "Error processing request (HTTP response code",
+    "Too large value of 'Content-Length' header",
+    "Failed to parse `Content-Length' header",
+    "Not enough memory in pool to allocate header record",
+    "Received HTTP/1.1 request without `Host' header",
+};
+
+static enum log_level mhd_message_level(const char *fmt)
+{
+    for (size_t i = 0; i < sizeof(client_messages) / sizeof(*client_messages);
+         i++) {
+        if (str_has_prefix(fmt, client_messages[i]))
+            return LOG_DEBUG;
+    }
+    return LOG_WARN;
+}
+
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
     char text[512];
@@ -440,7 +486,8 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
     len = strlen(text);
     while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '.'))
         text[--len] = '\0';
-    log_kv(LOG_WARN, "http", "libmicrohttpd", "detail", text, NULL);
+    log_kv(mhd_message_level(fmt), "http", "libmicrohttpd", "detail", text,
+           NULL);
 }
 
 struct httpd *httpd_bind(const char *address, char *err, size_t errsize)

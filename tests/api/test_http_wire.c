@@ -2,8 +2,8 @@
 /*
  * Requests written byte by byte on a raw socket, checked against how
  * Go's server and Coder's router treat them: encoded slashes in a path,
- * requests cut short, ambiguous framing, a missing Host and blanks around
- * tokens.
+ * requests cut short, ambiguous framing, a missing Host, blanks around tokens
+ * and clients that hang up.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -416,6 +416,39 @@ static void blanks_inside_cookies_and_queries_stay(void **state)
     response_release(&res);
 }
 
+static void hang_ups_are_debug_lines(void **state)
+{
+    const char *const args[] = {"--verbose", NULL};
+    struct harness *h = harness_start(args);
+    int fd = connect_to(harness_port(h));
+    char *log;
+    const char *line;
+
+    (void)state;
+    send_all(fd, "POST /api/v2/users/login HTTP/1.1\r\nHost: x\r\n"
+                 "Content-Length: 100\r\n\r\n{\"email\":");
+    /* Hang up only once the server has read the headers, so that the
+     * hang-up reaches it on its own. */
+    assert_true(harness_wait_log(h, "path=/api/v2/users/login", 30));
+    close(fd);
+    assert_true(harness_wait_log(h, "msg=\"request aborted\"", 30));
+    assert_true(
+        harness_wait_log(h, "Connection was closed by remote side", 30));
+
+    log = harness_log(h);
+    line = strstr(log, "Connection was closed by remote side");
+    while (line > log && line[-1] != '\n')
+        line--;
+    assert_true(strncmp(strstr(line, "level="), "level=debug ", 12) == 0);
+    line = strstr(log, "msg=\"request aborted\"");
+    while (line > log && line[-1] != '\n')
+        line--;
+    assert_true(strncmp(strstr(line, "level="), "level=info ", 11) == 0);
+    assert_null(strstr(log, "level=warn module=http"));
+    free(log);
+    harness_free(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -431,6 +464,7 @@ int main(void)
         cmocka_unit_test(http_1_0_needs_no_host),
         cmocka_unit_test(blanks_around_token_headers_are_ignored),
         cmocka_unit_test(blanks_inside_cookies_and_queries_stay),
+        cmocka_unit_test(hang_ups_are_debug_lines),
     };
 
     return cmocka_run_group_tests(tests, start_server, stop_server);
