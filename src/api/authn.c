@@ -32,7 +32,9 @@ static const char *nonempty(const char *s)
 /*
  * Return the presented token: the cookie, then the query parameter, then
  * Coder's header, then an Authorization bearer token, the first non-empty
- * one winning.
+ * one winning. As in Go, header values and the token after "Bearer" come
+ * without the spaces and tabs around them. A cookie loses only those
+ * after it, and a query parameter keeps them all.
  */
 static const char *find_token(struct http_request *req)
 {
@@ -46,9 +48,12 @@ static const char *find_token(struct http_request *req)
     if (token != NULL)
         return token;
     auth = http_request_header(req, "Authorization");
-    if (auth != NULL && strncasecmp(auth, "Bearer ", 7) == 0)
-        return nonempty(auth + 7);
-    return NULL;
+    if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0)
+        return NULL;
+    auth += 7;
+    while (*auth == ' ' || *auth == '\t')
+        auth++;
+    return nonempty(auth);
 }
 
 /* Write a time as Go's time.Time.String() does for UTC times. */

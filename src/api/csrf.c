@@ -74,7 +74,7 @@ static bool equals(const char *a, const char *b)
  * its only credential is the session cookie, which a browser attaches by
  * itself. The first user's creation is exempt, as in Coder.
  */
-static bool needs_token(const struct http_request *req)
+static bool needs_token(struct http_request *req)
 {
     const char *session = http_request_cookie(req, SESSION_COOKIE);
 

@@ -16,7 +16,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
+#include "http/framing.h"
 #include "http/request_internal.h"
+#include "http/urlpath.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/number.h"
@@ -135,45 +139,62 @@ static int open_listener(const char *address, char *bound, size_t boundsize,
 
 /* ----- requests ---------------------------------------------------------- */
 
-static struct http_request *request_new(struct httpd *httpd,
-                                        struct MHD_Connection *conn,
-                                        const char *url, const char *method)
+/* Keep the host part of a socket address: no ":port", no brackets. */
+static void format_remote_ip(const struct sockaddr *sa, char *out, size_t size)
+{
+    char addr[128];
+    char *colon;
+
+    format_sockaddr(sa, addr, sizeof(addr));
+    colon = strrchr(addr, ':');
+    if (colon != NULL)
+        *colon = '\0';
+    if (addr[0] == '[') {
+        addr[strlen(addr) - 1] = '\0';
+        str_copy(out, addr + 1, size);
+    } else {
+        str_copy(out, addr, size);
+    }
+}
+
+/* Start the record of a request from its request line's target, before
+ * any header is read. */
+static struct http_request *request_new(struct MHD_Connection *conn,
+                                        const char *target)
 {
     struct http_request *req = xcalloc(1, sizeof(*req));
     const union MHD_ConnectionInfo *info =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const char *query = strchr(target, '?');
 
     req->conn = conn;
-    req->method = xstrdup(method);
-    req->path = xstrdup(url);
+    req->raw_path =
+        query ? xstrndup(target, (size_t)(query - target)) : xstrdup(target);
     req->started_at = timestamp_monotonic();
     if (uuid_generate(req->id) != 0)
         str_copy(req->id, UUID_NIL, sizeof(req->id));
-    if (info != NULL && info->client_addr != NULL) {
-        char addr[128];
-        char *colon;
+    if (info != NULL && info->client_addr != NULL)
+        format_remote_ip(info->client_addr, req->remote_ip,
+                         sizeof(req->remote_ip));
+    return req;
+}
 
-        format_sockaddr(info->client_addr, addr, sizeof(addr));
-        /* Keep the host part: strip ":port" (and IPv6 brackets). */
-        colon = strrchr(addr, ':');
-        if (colon != NULL)
-            *colon = '\0';
-        if (addr[0] == '[') {
-            addr[strlen(addr) - 1] = '\0';
-            str_copy(req->remote_ip, addr + 1, sizeof(req->remote_ip));
-        } else {
-            str_copy(req->remote_ip, addr, sizeof(req->remote_ip));
-        }
-    }
+/* Route a request whose headers are in. From here on it counts as in
+ * flight until it completes. */
+static void request_begin(struct httpd *httpd, struct http_request *req,
+                          const char *url, const char *method)
+{
+    req->begun = true;
+    req->method = xstrdup(method);
+    req->path = xstrdup(url);
     buf_init(&req->body, httpd->config.max_body);
-    router_match(httpd->config.router, method, url, &req->match);
+    router_match(httpd->config.router, method, req->raw_path, &req->match);
 
     pthread_mutex_lock(&httpd->lock);
     httpd->in_flight++;
     pthread_mutex_unlock(&httpd->lock);
     log_kv(LOG_DEBUG, "http", "request started", "request_id", req->id,
            "method", req->method, "path", req->path, NULL);
-    return req;
 }
 
 static void run_handler(struct httpd *httpd, struct http_request *req)
@@ -208,7 +229,7 @@ static enum MHD_Result queue_response(struct httpd *httpd,
     for (size_t i = 0; i < req->nheaders; i++)
         MHD_add_response_header(response, req->headers[i].name,
                                 req->headers[i].value);
-    if (atomic_load(&httpd->stopping))
+    if (req->close || atomic_load(&httpd->stopping))
         MHD_add_response_header(response, MHD_HTTP_HEADER_CONNECTION, "close");
     result = MHD_queue_response(req->conn, req->status, response);
     MHD_destroy_response(response);
@@ -262,6 +283,54 @@ static bool declared_too_large(struct httpd *httpd, struct MHD_Connection *c)
            (uint64_t)value > httpd->config.max_body;
 }
 
+/*
+ * Set an error response in Coder's shape without running the handler, and
+ * mark the connection to close after it, because the bytes after the
+ * headers can be neither trusted as a body nor read as a request.
+ */
+static void reject_framing(struct http_request *req,
+                           const struct framing_error *error)
+{
+    json_t *body =
+        json_pack("{ssss}", "message", error->message, "detail", error->detail);
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    size_t len = text ? strlen(text) : 0;
+
+    json_decref(body);
+    if (text != NULL) {
+        /* End the document with a newline, as Go's encoder does. */
+        text = xrealloc(text, len + 2);
+        text[len++] = '\n';
+        text[len] = '\0';
+    }
+    http_response_set(req, error->status, "application/json; charset=utf-8",
+                      text, len);
+    req->close = true;
+    req->state = HTTP_STATE_DONE;
+}
+
+/* The first call for a request: its headers are in, its body unread. */
+static enum MHD_Result on_headers(struct httpd *httpd, struct http_request *req,
+                                  const char *url, const char *method,
+                                  const char *version)
+{
+    const struct framing_error *error;
+
+    request_begin(httpd, req, url, method);
+    error = framing_check(req->conn, version);
+    if (error != NULL) {
+        reject_framing(req, error);
+        return queue_response(httpd, req);
+    }
+    /* Refuse an oversized body before reading any of it. */
+    if (declared_too_large(httpd, req->conn)) {
+        req->rejection = HTTP_REJECT_BODY_TOO_LARGE;
+        run_handler(httpd, req);
+        return queue_response(httpd, req);
+    }
+    return MHD_YES;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                                   const char *url, const char *method,
                                   const char *version, const char *upload,
@@ -270,18 +339,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     struct httpd *httpd = cls;
     struct http_request *req = *state;
 
-    (void)version;
     if (req == NULL) {
-        req = request_new(httpd, conn, url, method);
+        /* on_uri has made the record unless libmicrohttpd skipped it. */
+        req = request_new(conn, url);
         *state = req;
-        /* Refuse an oversized body before reading any of it. */
-        if (declared_too_large(httpd, conn)) {
-            req->rejection = HTTP_REJECT_BODY_TOO_LARGE;
-            run_handler(httpd, req);
-            return queue_response(httpd, req);
-        }
-        return MHD_YES;
     }
+    if (!req->begun)
+        return on_headers(httpd, req, url, method, version);
     if (req->state == HTTP_STATE_RECEIVING && *upload_size > 0) {
         if (req->rejection == HTTP_REJECT_NONE &&
             buf_append(&req->body, upload, *upload_size) != 0) {
@@ -302,6 +366,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     return MHD_YES;
 }
 
+/* Log a request cut short by its client (gone, or silent too long) at
+ * info like any other. A request ended by a failure here is a warning. */
+static enum log_level access_level(enum MHD_RequestTerminationCode code)
+{
+    switch (code) {
+    case MHD_REQUEST_TERMINATED_COMPLETED_OK:
+    case MHD_REQUEST_TERMINATED_TIMEOUT_REACHED:
+    case MHD_REQUEST_TERMINATED_READ_ERROR:
+    case MHD_REQUEST_TERMINATED_CLIENT_ABORT:
+        return LOG_INFO;
+    default:
+        return LOG_WARN;
+    }
+}
+
 static void log_access(struct http_request *req,
                        enum MHD_RequestTerminationCode code)
 {
@@ -313,8 +392,7 @@ static void log_access(struct http_request *req,
              req->state == HTTP_STATE_DONE ? req->status : 0);
     snprintf(duration, sizeof(duration), "%.3f", (double)elapsed / 1000.0);
     /* The query string is never logged: it may carry a session token. */
-    log_kv(code == MHD_REQUEST_TERMINATED_COMPLETED_OK ? LOG_INFO : LOG_WARN,
-           "http",
+    log_kv(access_level(code), "http",
            code == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "request"
                                                        : "request aborted",
            "request_id", req->id, "method", req->method, "path", req->path,
@@ -331,9 +409,17 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **state,
     (void)conn;
     if (req == NULL)
         return;
+    *state = NULL;
+    if (!req->begun) {
+        /* The client left before the end of the headers, or libmicrohttpd
+         * rejected the request itself. */
+        log_kv(LOG_DEBUG, "http", "request ended before routing", "request_id",
+               req->id, "remote", req->remote_ip, NULL);
+        http_request_free(req);
+        return;
+    }
     log_access(req, code);
     http_request_free(req);
-    *state = NULL;
 
     pthread_mutex_lock(&httpd->lock);
     httpd->in_flight--;
@@ -342,42 +428,52 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **state,
     pthread_mutex_unlock(&httpd->lock);
 }
 
-/*
- * Decode %XX escapes in place, except %00: a NUL would cut the C string
- * short, so it stays as the three characters "%00".
- */
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
+/* Decode the path and the query parameters libmicrohttpd hands over. */
 static size_t unescape(void *cls, struct MHD_Connection *conn, char *text)
 {
-    char *out = text;
-
     (void)cls;
     (void)conn;
-    for (char *in = text; *in != '\0'; in++) {
-        int hi;
-        int lo;
+    return urlpath_unescape(text);
+}
 
-        hi = in[0] == '%' ? hex_value(in[1]) : -1;
-        lo = hi >= 0 ? hex_value(in[2]) : -1;
-        if (lo >= 0 && (hi | lo) != 0) {
-            *out++ = (char)(hi << 4 | lo);
-            in += 2;
-        } else {
-            *out++ = *in;
-        }
+/* Make the request's record as soon as its request line is read, while
+ * the target is still as the client sent it. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)cls;
+    return request_new(conn, uri);
+}
+
+/*
+ * Starts of libmicrohttpd 0.9.75's messages about what a client did. The
+ * client went away in the middle of a request or a response, or sent a
+ * request that libmicrohttpd rejected itself. Any client can cause these
+ * at will, so they are debug lines. Every other message stays a warning.
+ */
+static const char *const client_messages[] = {
+    "Connection was closed by remote side",
+    "Socket has been disconnected when reading",
+    "Connection socket is closed when reading",
+    "Failed to send data in request for",
+    "Failed to send the response headers for",
+    "Failed to send the response body for",
+    "Failed to send the chunked response body for",
+    "Failed to send the footers for",
+    "Error processing request (HTTP response code",
+    "Too large value of 'Content-Length' header",
+    "Failed to parse `Content-Length' header",
+    "Not enough memory in pool to allocate header record",
+    "Received HTTP/1.1 request without `Host' header",
+};
+
+static enum log_level mhd_message_level(const char *fmt)
+{
+    for (size_t i = 0; i < sizeof(client_messages) / sizeof(*client_messages);
+         i++) {
+        if (str_has_prefix(fmt, client_messages[i]))
+            return LOG_DEBUG;
     }
-    *out = '\0';
-    return (size_t)(out - text);
+    return LOG_WARN;
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -390,7 +486,8 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
     len = strlen(text);
     while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '.'))
         text[--len] = '\0';
-    log_kv(LOG_WARN, "http", "libmicrohttpd", "detail", text, NULL);
+    log_kv(mhd_message_level(fmt), "http", "libmicrohttpd", "detail", text,
+           NULL);
 }
 
 struct httpd *httpd_bind(const char *address, char *err, size_t errsize)
@@ -434,6 +531,9 @@ int httpd_start(struct httpd *httpd, const struct httpd_config *config,
                      MHD_USE_ITC | MHD_USE_ERROR_LOG;
 
     httpd->config = *config;
+    /* NOTE: libmicrohttpd 0.9.75 itself sends the error for an invalid or huge
+     * Content-Length or oversized headers, as HTML without
+     * X-Coder-Build-Version. No callback runs first, no option replaces it. */
     httpd->daemon = MHD_start_daemon(
         flags, 0, on_accept, httpd, on_request, httpd,
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_LISTEN_SOCKET,
@@ -442,7 +542,8 @@ int httpd_start(struct httpd *httpd, const struct httpd_config *config,
         MHD_OPTION_CONNECTION_TIMEOUT, config->idle_timeout,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, config->connection_memory,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, httpd,
-        MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_UNESCAPE_CALLBACK,
+        unescape, NULL, MHD_OPTION_END);
     if (httpd->daemon == NULL) {
         snprintf(err, errsize, "cannot start the HTTP server on %s",
                  httpd->address);

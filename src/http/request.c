@@ -2,6 +2,7 @@
 /* Accessors for requests and the responses handlers build. */
 #include "http/request_internal.h"
 
+#include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,16 +44,64 @@ bool http_request_wrong_method(const struct http_request *req)
     return req->match.wrong_method != 0;
 }
 
-const char *http_request_header(const struct http_request *req,
-                                const char *name)
+static bool is_ows(char c)
 {
-    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+    return c == ' ' || c == '\t';
 }
 
-const char *http_request_cookie(const struct http_request *req,
-                                const char *name)
+/* Return a copy of len bytes of value that lives until the request ends. */
+static const char *keep_copy(struct http_request *req, const char *value,
+                             size_t len)
 {
-    return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
+    char *copy = xstrndup(value, len);
+
+    req->trimmed =
+        xrealloc(req->trimmed, (req->ntrimmed + 1) * sizeof(*req->trimmed));
+    req->trimmed[req->ntrimmed++] = copy;
+    return copy;
+}
+
+/* Return the length of value without the spaces and tabs at its end. */
+static size_t trimmed_length(const char *value)
+{
+    size_t len = strlen(value);
+
+    while (len > 0 && is_ows(value[len - 1]))
+        len--;
+    return len;
+}
+
+const char *http_request_header(struct http_request *req, const char *name)
+{
+    const char *value =
+        MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+    size_t len;
+
+    /* libmicrohttpd drops the spaces and tabs before a value but keeps
+     * those after it, while Go's server drops both. */
+    if (value == NULL)
+        return NULL;
+    len = trimmed_length(value);
+    return value[len] == '\0' ? value : keep_copy(req, value, len);
+}
+
+const char *http_request_cookie(struct http_request *req, const char *name)
+{
+    const char *value =
+        MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
+    size_t len;
+
+    /* Go trims each "name=value" pair of the Cookie header and then
+     * removes the double quotes around the value. libmicrohttpd removes
+     * quotes only when they end the pair. */
+    if (value == NULL)
+        return NULL;
+    len = trimmed_length(value);
+    if (value[len] == '\0')
+        return value;
+    if (len >= 2 && value[0] == '"' && value[len - 1] == '"')
+        return keep_copy(req, value + 1, len - 2);
+    return keep_copy(req, value, len);
 }
 
 const char *http_request_query(const struct http_request *req, const char *name)
@@ -150,11 +199,18 @@ void http_request_free(struct http_request *req)
         free(req->headers[i].value);
     }
     free(req->headers);
+    /* The copies may be session tokens. */
+    for (size_t i = 0; i < req->ntrimmed; i++) {
+        OPENSSL_cleanse(req->trimmed[i], strlen(req->trimmed[i]));
+        free(req->trimmed[i]);
+    }
+    free(req->trimmed);
     free(req->content_type);
     free(req->response_body);
     router_match_release(&req->match);
     buf_release(&req->body);
     free(req->method);
     free(req->path);
+    free(req->raw_path);
     free(req);
 }

@@ -37,13 +37,18 @@ enum http_rejection http_request_rejection(const struct http_request *req);
 /* Report whether the path matched a pattern only for other methods. */
 bool http_request_wrong_method(const struct http_request *req);
 
-/* Return a header value (names ignore case), or NULL. */
-const char *http_request_header(const struct http_request *req,
-                                const char *name);
+/*
+ * Return the first value of a header (names ignore case) without the
+ * spaces and tabs around it, as Go's server gives it, or NULL.
+ */
+const char *http_request_header(struct http_request *req, const char *name);
 
-/* Return a cookie value, or NULL. */
-const char *http_request_cookie(const struct http_request *req,
-                                const char *name);
+/*
+ * Return a cookie value (surrounding double quotes removed) without the
+ * spaces and tabs after it, or NULL. Spaces right after "=" stay part of
+ * the value, as in Go.
+ */
+const char *http_request_cookie(struct http_request *req, const char *name);
 
 /*
  * Return the first value of a decoded query parameter, or NULL when it is

@@ -4,6 +4,7 @@
 /* The request record shared by request.c and httpd.c. */
 
 #include <microhttpd.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "http/request.h"
@@ -25,7 +26,10 @@ enum http_request_state {
 struct http_request {
     struct MHD_Connection *conn;
     char *method;
-    char *path;
+    char *path;     /* decoded by libmicrohttpd */
+    char *raw_path; /* as sent, for routing */
+    bool begun;     /* the headers are in and the request was routed */
+    bool close;     /* close the connection after the response */
     char id[UUID_STR_LEN + 1];
     char remote_ip[64];
     int64_t started_at;
@@ -41,6 +45,10 @@ struct http_request {
     size_t response_len;
     struct http_header *headers;
     size_t nheaders;
+
+    /* Trimmed copies of header values, freed with the request. */
+    char **trimmed;
+    size_t ntrimmed;
 };
 
 /* Free everything the request owns, and the request. */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "http/urlpath.h"
 #include "util/mem.h"
 
 #define MAX_SEGMENTS 16
@@ -200,6 +201,7 @@ void router_match(const struct router *router, const char *method,
     const char *values[ROUTER_MAX_PARAMS];
     const struct node *node = NULL;
     int n = split(path, copy, segments);
+    bool decode;
 
     memset(match, 0, sizeof(*match));
     if (n >= 0)
@@ -222,8 +224,14 @@ void router_match(const struct router *router, const char *method,
         match->pattern = node->routes->pattern;
         match->nparams = 0;
     }
-    for (size_t i = 0; i < match->nparams; i++)
+    /* Captured segments are decoded only when the whole path is in the
+     * form Go would write, as Coder's router does. */
+    decode = urlpath_is_canonical(path);
+    for (size_t i = 0; i < match->nparams; i++) {
         match->param_values[i] = xstrdup(values[i]);
+        if (decode)
+            urlpath_unescape(match->param_values[i]);
+    }
     free(copy);
 }
 

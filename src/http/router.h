@@ -8,6 +8,12 @@
  * written "{name}" matches any one non-empty segment and captures it. At
  * every level a literal segment is tried before a parameter, so
  * "/users/first" wins over "/users/{user}" whatever the order of adding.
+ *
+ * Paths are matched as the client sent them, still percent-encoded, so an
+ * encoded "/" (%2F) stays inside its segment and "%75sers" is not "users".
+ * A captured segment is decoded only when the whole path is in the form
+ * Go's URL encoder writes (see urlpath_is_canonical). Otherwise it is
+ * returned as sent. That is how Coder's router treats paths.
  */
 
 #define ROUTER_MAX_PARAMS 4
@@ -40,7 +46,8 @@ void router_free(struct router *router);
 int router_add(struct router *router, const char *method, const char *pattern,
                unsigned flags, const void *data);
 
-/* Match method and path; see struct router_match. Always release it. */
+/* Match method and path (as sent, without the query string); see struct
+ * router_match. Always release it. */
 void router_match(const struct router *router, const char *method,
                   const char *path, struct router_match *match);
 

@@ -4,6 +4,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -111,12 +113,60 @@ static void duplicates_are_rejected(void **state)
     router_free(r);
 }
 
+/* Match GET path and return a copy of the "user" parameter. */
+static char *user_param(struct router *r, const char *path)
+{
+    struct router_match m;
+    const char *value;
+    char *copy;
+
+    router_match(r, "GET", path, &m);
+    value = router_match_param(&m, "user");
+    copy = value ? strdup(value) : NULL;
+    router_match_release(&m);
+    return copy;
+}
+
+static void paths_match_as_sent(void **state)
+{
+    static const struct {
+        const char *path;
+        const char *user; /* NULL: the route does not match */
+    } cases[] = {
+        {"/api/v2/users/alice", "alice"},
+        {"/api/v2/users/a%20b", "a b"},
+        {"/api/v2/users/%C3%A9", "\xc3\xa9"},
+        /* Not Go's canonical form: segments stay as sent. */
+        {"/api/v2/users/me%2Fkeys", "me%2Fkeys"},
+        {"/api/v2/users/%61lice", "%61lice"},
+        {"/api/v2/users/a%20b%2f", "a%20b%2f"},
+        {"/api/v2/users/%c3%a9", "%c3%a9"},
+        {"/api/v2/users/a!b%20", "a!b%20"},
+        {"/api/v2/%75sers/alice", NULL},
+    };
+    struct router *r = make_router();
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *got = user_param(r, cases[i].path);
+
+        print_message("%s\n", cases[i].path);
+        if (cases[i].user == NULL)
+            assert_null(got);
+        else
+            assert_string_equal(got, cases[i].user);
+        free(got);
+    }
+    router_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(literals_win_over_parameters),
         cmocka_unit_test(methods_and_misses),
         cmocka_unit_test(duplicates_are_rejected),
+        cmocka_unit_test(paths_match_as_sent),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
