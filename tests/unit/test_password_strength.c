@@ -3,6 +3,7 @@
  * The password strength check against a plain reference: the same model
  * written the direct way, one deletion and one search at a time, which
  * takes time quadratic in the length. The two must agree on every input.
+ * The check itself must do work in proportion to the length.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -17,9 +18,13 @@
 #include <cmocka.h>
 
 #include "core/password.h"
+#include "core/password_internal.h"
 #include "util/utf8.h"
 
 /* ----- The reference --------------------------------------------------- */
+
+/* Steps the reference takes: loop turns, plus one per element moved. */
+static uint64_t ref_steps;
 
 static const char ref_replace[] = "!@$&*";
 static const char ref_sep[] = "_-., ";
@@ -51,6 +56,7 @@ static uint32_t *ref_decode(const char *password, size_t *count)
 
     assert_non_null(runes);
     for (size_t i = 0; i < len;) {
+        ref_steps++;
         i += utf8_decode(password + i, len - i, &runes[n++]);
     }
     *count = n;
@@ -60,6 +66,7 @@ static uint32_t *ref_decode(const char *password, size_t *count)
 static bool ref_seen_before(const uint32_t *runes, size_t index)
 {
     for (size_t j = 0; j < index; j++) {
+        ref_steps++;
         if (runes[j] == runes[index])
             return true;
     }
@@ -78,6 +85,7 @@ static int ref_base(const uint32_t *runes, size_t count)
     for (size_t i = 0; i < count; i++) {
         int cls;
 
+        ref_steps++;
         if (ref_seen_before(runes, i))
             continue;
         cls = ref_classify(runes[i]);
@@ -97,6 +105,7 @@ static void ref_delete(uint32_t *runes, size_t *count, size_t index)
 {
     size_t tail = *count - index - 1;
 
+    ref_steps += tail;
     memmove(runes + index, runes + index + 1, tail * sizeof(uint32_t));
     (*count)--;
 }
@@ -109,6 +118,7 @@ static void ref_drop_repeats(uint32_t *runes, size_t *count)
     for (size_t i = 0; i < *count; i++) {
         uint32_t c = runes[i];
 
+        ref_steps++;
         if (c == prev && c == prev_prev) {
             ref_delete(runes, count, i);
             i--;
@@ -128,6 +138,7 @@ static void ref_drop_sequence(uint32_t *runes, size_t *count, const char *seq,
         for (size_t j = 0; j < seq_len; j++) {
             uint32_t expect;
 
+            ref_steps++;
             if (i >= *count)
                 break;
             expect = (unsigned char)seq[reversed ? seq_len - 1 - j : j];
@@ -158,6 +169,7 @@ static size_t ref_length(uint32_t *runes, size_t count)
     for (size_t i = 0; i < count; i++) {
         uint32_t c = runes[i];
 
+        ref_steps++;
         if (c < 0x80)
             bytes += 1;
         else if (c < 0x800)
@@ -179,6 +191,7 @@ static double ref_entropy(const char *password)
     double bits = 0.0;
 
     for (size_t i = 0; i < length; i++) {
+        ref_steps++;
         bits += log2((double)base);
     }
     free(runes);
@@ -556,6 +569,154 @@ static void matches_reference_on_fixed_cases(void **state)
         check_same(cases[i]);
 }
 
+/* ----- Work ------------------------------------------------------------ */
+
+/*
+ * Steps allowed per input byte. Each character is decoded, counted into
+ * the base, checked for repeats and fed to the ten sequence walks: at
+ * most 13 steps, and there are no more characters than bytes. Then one
+ * term per byte of what is left, up to three per input byte (an invalid
+ * byte stands for the three bytes of U+FFFD), and one step per byte for
+ * the weakness reason: 17 in all. A quadratic check exceeds any such
+ * bound once the password is long enough.
+ */
+#define STEPS_PER_BYTE 20
+
+static void fill_repeat(struct text *t, const char *unit)
+{
+    while (!text_full(t))
+        text_add(t, unit, strlen(unit));
+}
+
+static void fill_same(struct text *t)
+{
+    fill_repeat(t, "a");
+}
+
+static void fill_digits(struct text *t)
+{
+    fill_repeat(t, "0123456789");
+}
+
+static void fill_alphabet(struct text *t)
+{
+    fill_repeat(t, "abcdefghijklmnopqrstuvwxyz");
+}
+
+static void fill_reversed(struct text *t)
+{
+    fill_repeat(t, "9876543210zyxwvutsrqponmlkjihgfedcba");
+}
+
+static void fill_keyboard(struct text *t)
+{
+    fill_repeat(t, "qwertyuiopasdfghjklzxcvbnm");
+}
+
+/* As many different characters as fit, from U+0080 up. */
+static void fill_distinct(struct text *t)
+{
+    uint32_t c = 0x80;
+
+    while (c < 0x110000 && text_add_rune(t, c))
+        c = c == 0xd7ff ? 0xe000 : c + 1;
+}
+
+struct shape {
+    const char *name;
+    void (*fill)(struct text *);
+    /* The reference takes time quadratic in the length on this shape. */
+    bool quadratic;
+};
+
+static const struct shape shapes[] = {
+    {"one character", fill_same, true},
+    {"digits", fill_digits, true},
+    {"alphabet", fill_alphabet, true},
+    {"reversed", fill_reversed, true},
+    {"keyboard", fill_keyboard, true},
+    {"distinct characters", fill_distinct, true},
+    {"random bytes", gen_bytes, false},
+    {"sequence pieces", gen_runs, false},
+    {"utf-8", gen_utf8, false},
+};
+
+static uint64_t steps_for(const struct shape *shape, size_t len)
+{
+    struct text t;
+    char reason[256];
+    uint64_t steps = 0;
+
+    text_init(&t, len);
+    shape->fill(&t);
+    password_check_strength_counted(t.data, reason, sizeof(reason), &steps);
+    free(t.data);
+    return steps;
+}
+
+static void work_grows_linearly_up_to_a_body(void **state)
+{
+    size_t len = 1024 * 1024;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+        uint64_t steps = steps_for(&shapes[i], len);
+
+        print_message("%s: %llu steps for %zu bytes\n", shapes[i].name,
+                      (unsigned long long)steps, len);
+        assert_true(steps <= (uint64_t)STEPS_PER_BYTE * len);
+    }
+}
+
+/* The quadratic shapes above make the reference exceed the bound ten
+ * times over, even at a sixty-fourth of the length. */
+static void reference_exceeds_the_bound(void **state)
+{
+    size_t len = 16 * 1024;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+        struct text t;
+        char reason[256];
+
+        if (!shapes[i].quadratic)
+            continue;
+        text_init(&t, len);
+        shapes[i].fill(&t);
+        ref_steps = 0;
+        ref_check(t.data, reason, sizeof(reason));
+        print_message("%s: reference %llu steps for %zu bytes\n",
+                      shapes[i].name, (unsigned long long)ref_steps, len);
+        assert_true(ref_steps > (uint64_t)STEPS_PER_BYTE * len * 10);
+        free(t.data);
+    }
+}
+
+static void long_inputs_keep_their_verdicts(void **state)
+{
+    struct text t;
+    char reason[256];
+
+    (void)state;
+    text_init(&t, 1024 * 1024);
+    fill_same(&t);
+    assert_float_equal(password_entropy(t.data), 9.400879, 0.0001);
+    assert_int_equal(password_check_strength(t.data, reason, sizeof(reason)),
+                     -1);
+    assert_string_equal(reason,
+                        "insecure password, try including more special "
+                        "characters, using uppercase letters, using numbers "
+                        "or using a longer password");
+    free(t.data);
+
+    text_init(&t, 1024 * 1024);
+    fill_distinct(&t);
+    assert_int_equal(password_check_strength(t.data, reason, sizeof(reason)),
+                     -1);
+    assert_string_equal(reason, "password must be no more than 64 characters");
+    free(t.data);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -566,6 +727,9 @@ int main(void)
         cmocka_unit_test(matches_reference_on_sequences_and_repeats),
         cmocka_unit_test(matches_reference_on_utf8),
         cmocka_unit_test(matches_reference_on_invalid_utf8),
+        cmocka_unit_test(work_grows_linearly_up_to_a_body),
+        cmocka_unit_test(reference_exceeds_the_bound),
+        cmocka_unit_test(long_inputs_keep_their_verdicts),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
