@@ -384,6 +384,9 @@ const struct api_route api_routes_auth[] = {
      API_LOGIN_LIMIT | HTTPD_ROUTE_BLOCKING},
     {"POST", "/users/logout", post_logout, API_AUTH},
     {"GET", "/users/authmethods", get_authmethods, 0},
+    /* Not on the work pool: the strength check is linear in the length
+     * (measured at some tens of milliseconds for the largest body), and
+     * there it would queue ahead of the password hashes of logins. */
     {"POST", "/users/validate-password", post_validate_password,
      API_LOGIN_LIMIT},
     {NULL, NULL, NULL, 0},

@@ -5,6 +5,7 @@
  * 0.3.0 (the version Coder's go.mod names), rewritten from its description.
  */
 #include "core/password.h"
+#include "core/password_internal.h"
 
 #include <math.h>
 #include <openssl/crypto.h>
@@ -151,14 +152,24 @@ enum password_match password_verify(const char *hashed, const char *password)
     return result;
 }
 
-/* Character classes of go-password-validator 0.3.0, with the size each one
- * adds to the base when a password uses it. */
+/*
+ * The strength model of go-password-validator 0.3.0. The library applies
+ * its rules one after another, each to the output of the one before. Each
+ * rule decides on a character from the characters before it alone, so
+ * here every character goes through all the rules in turn, in one pass
+ * over the password with a few words of state per rule.
+ *
+ * The check thus takes time linear in the length. That matters because
+ * passwords come from unauthenticated requests and may be as long as a
+ * request body. Each visit of a character to a rule adds one to *steps,
+ * which password_internal.h exposes to tests.
+ */
+
+/* Character classes, with the size each one adds to the base when a
+ * password uses it. */
 static const char replace_chars[] = "!@$&*";
 static const char sep_chars[] = "_-., ";
 static const char other_special_chars[] = "\"#%'()+/:;<=>?[\\]^{|}~";
-static const char lower_chars[] = "abcdefghijklmnopqrstuvwxyz";
-static const char upper_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-static const char digit_chars[] = "0123456789";
 
 enum char_class {
     CLASS_REPLACE,
@@ -170,202 +181,255 @@ enum char_class {
     CLASS_NONE,
 };
 
+static const int class_sizes[CLASS_NONE] = {
+    sizeof(replace_chars) - 1,
+    sizeof(sep_chars) - 1,
+    sizeof(other_special_chars) - 1,
+    26,
+    26,
+    10,
+};
+
 static enum char_class classify(uint32_t c)
 {
-    static const char *const sets[] = {replace_chars,       sep_chars,
-                                       other_special_chars, lower_chars,
-                                       upper_chars,         digit_chars};
-
+    if (c >= 'a' && c <= 'z')
+        return CLASS_LOWER;
+    if (c >= 'A' && c <= 'Z')
+        return CLASS_UPPER;
+    if (c >= '0' && c <= '9')
+        return CLASS_DIGIT;
     if (c == 0 || c > 0x7f)
         return CLASS_NONE;
-    for (int i = 0; i < CLASS_NONE; i++) {
-        if (strchr(sets[i], (int)c) != NULL)
-            return (enum char_class)i;
-    }
+    if (strchr(replace_chars, (int)c) != NULL)
+        return CLASS_REPLACE;
+    if (strchr(sep_chars, (int)c) != NULL)
+        return CLASS_SEP;
+    if (strchr(other_special_chars, (int)c) != NULL)
+        return CLASS_OTHER_SPECIAL;
     return CLASS_NONE;
 }
 
-/* Decode password into an array of code points; the caller frees it. */
-static uint32_t *decode_runes(const char *password, size_t *count)
-{
-    size_t len = strlen(password);
-    uint32_t *runes = xcalloc(len + 1, sizeof(uint32_t));
-    size_t n = 0;
-
-    for (size_t i = 0; i < len;)
-        i += utf8_decode(password + i, len - i, &runes[n++]);
-    *count = n;
-    return runes;
-}
-
-static bool seen_before(const uint32_t *runes, size_t index)
-{
-    for (size_t j = 0; j < index; j++) {
-        if (runes[j] == runes[index])
-            return true;
-    }
-    return false;
-}
+/* One more than the largest code point, so a bitmap of this many bits
+ * records which code points a password uses. */
+#define RUNE_LIMIT 0x110000u
 
 /* The base: the sizes of the classes used, plus one for every distinct
  * character outside all classes. */
-static int entropy_base(const uint32_t *runes, size_t count)
+struct base_rule {
+    enum char_class class_of[128];
+    bool used[CLASS_NONE];
+    unsigned char *seen; /* bitmap of RUNE_LIMIT bits, allocated on first use */
+    int others;
+};
+
+static void base_init(struct base_rule *r)
 {
-    static const int class_sizes[] = {
-        sizeof(replace_chars) - 1,       sizeof(sep_chars) - 1,
-        sizeof(other_special_chars) - 1, sizeof(lower_chars) - 1,
-        sizeof(upper_chars) - 1,         sizeof(digit_chars) - 1,
-    };
-    bool used[CLASS_NONE] = {false};
-    int base = 0;
+    memset(r, 0, sizeof(*r));
+    for (uint32_t c = 0; c < 128; c++)
+        r->class_of[c] = classify(c);
+}
 
-    for (size_t i = 0; i < count; i++) {
-        enum char_class cls;
+static void base_feed(struct base_rule *r, uint32_t c, uint64_t *steps)
+{
+    enum char_class cls = c < 128 ? r->class_of[c] : CLASS_NONE;
+    unsigned char bit = (unsigned char)(1u << (c % 8));
 
-        if (seen_before(runes, i))
-            continue;
-        cls = classify(runes[i]);
-        if (cls == CLASS_NONE)
-            base++;
-        else
-            used[cls] = true;
+    (*steps)++;
+    if (cls != CLASS_NONE) {
+        r->used[cls] = true;
+        return;
     }
+    if (r->seen == NULL)
+        r->seen = xcalloc(RUNE_LIMIT / 8, 1);
+    if ((r->seen[c / 8] & bit) == 0) {
+        r->seen[c / 8] |= bit;
+        r->others++;
+    }
+}
+
+/* Return the base and free the bitmap of r. */
+static int base_finish(struct base_rule *r)
+{
+    int base = r->others;
+
     for (int i = 0; i < CLASS_NONE; i++) {
-        if (used[i])
+        if (r->used[i])
             base += class_sizes[i];
     }
+    free(r->seen);
+    r->seen = NULL;
     return base;
 }
 
-static void delete_at(uint32_t *runes, size_t *count, size_t index)
-{
-    memmove(runes + index, runes + index + 1,
-            (*count - index - 1) * sizeof(uint32_t));
-    (*count)--;
-}
-
-/* Drop every character that repeats the two before it ("aaaa" -> "aa"). */
-static void drop_repeats(uint32_t *runes, size_t *count)
-{
-    uint32_t prev = 0;
-    uint32_t prev_prev = 0;
-
-    for (size_t i = 0; i < *count; i++) {
-        uint32_t c = runes[i];
-
-        if (c == prev && c == prev_prev) {
-            delete_at(runes, count, i);
-            i--;
-        }
-        prev_prev = prev;
-        prev = c;
-    }
-}
-
 /*
- * Shorten runs that follow seq, such as "12345" or "qwerty", the way the
- * validator does: it walks the password and the sequence together and
- * deletes a character once more than two in a row have matched. The walk
- * is kept as the library has it, quirks included, since the result decides
- * which passwords pass.
+ * One walk of the library over a sequence such as "12345" or "qwerty",
+ * forwards or backwards. It steps through the sequence, resetting its
+ * count of matches at each sequence character that differs from the
+ * current password character. At one that equals it, the count grows, the
+ * password character is kept while the count is at most two and deleted
+ * after, and the walk moves on to the next password character.
+ *
+ * When the walk runs out of sequence characters, it keeps one password
+ * character and starts again from the first sequence character. If no
+ * sequence character matched the current password character, that is the
+ * one kept and the count is 0. If the sequence ended on a match, the next
+ * password character is kept without being compared, and the count
+ * carries over. That walk, quirks included, decides which passwords pass,
+ * so it is followed exactly. The table pos finds the next match in one
+ * step.
  */
-static void drop_sequence(uint32_t *runes, size_t *count, const char *seq,
-                          bool reversed)
+struct seq_walk {
+    signed char pos[128]; /* index of each character in the walk, or -1 */
+    int len;
+    /* Index of the next sequence character to compare, or len when the
+     * next password character is kept without comparing. */
+    int next;
+    size_t matches;
+};
+
+static void seq_walk_init(struct seq_walk *w, const char *seq, bool reversed)
 {
-    size_t seq_len = strlen(seq);
-    int matches = 0;
+    int len = (int)strlen(seq);
 
-    for (size_t i = 0; i < *count; i++) {
-        for (size_t j = 0; j < seq_len; j++) {
-            uint32_t expect;
-
-            if (i >= *count)
-                break;
-            expect = (unsigned char)seq[reversed ? seq_len - 1 - j : j];
-            if (runes[i] != expect) {
-                matches = 0;
-                continue;
-            }
-            matches++;
-            if (matches > 2)
-                delete_at(runes, count, i);
-            else
-                i++;
-        }
-    }
+    memset(w->pos, -1, sizeof(w->pos));
+    for (int k = 0; k < len; k++)
+        w->pos[(unsigned char)seq[k]] =
+            (signed char)(reversed ? len - 1 - k : k);
+    w->len = len;
+    w->next = 0;
+    w->matches = 0;
 }
 
-/* Return the UTF-8 length in bytes of the code points left in runes. */
-static size_t encoded_length(const uint32_t *runes, size_t count)
+/* Advance the walk over c and return whether c is kept. */
+static bool seq_walk_keeps(struct seq_walk *w, uint32_t c)
 {
-    size_t bytes = 0;
+    int at = c < 128 ? w->pos[c] : -1;
+    bool hit = w->next < w->len && at >= w->next;
 
-    for (size_t i = 0; i < count; i++) {
-        uint32_t c = runes[i];
-
-        if (c < 0x80)
-            bytes += 1;
-        else if (c < 0x800)
-            bytes += 2;
-        else if (c < 0x10000)
-            bytes += 3;
-        else
-            bytes += 4;
+    if (hit) {
+        w->matches = at == w->next ? w->matches + 1 : 1;
+        w->next = at + 1;
+        return w->matches <= 2;
     }
-    return bytes;
+    /* Either c is kept without comparing, or nothing left matches it. */
+    if (w->next < w->len)
+        w->matches = 0;
+    w->next = 0;
+    return true;
 }
 
-static size_t entropy_length(uint32_t *runes, size_t count)
+#define WALKS 10
+
+/* The length: what is left after dropping every character that repeats
+ * the two before it ("aaaa" -> "aa"), then walking each of the five
+ * sequences forwards and then each backwards, counted in UTF-8 bytes as
+ * the library measures the remaining Go string. */
+struct length_rule {
+    uint32_t prev;
+    uint32_t prev_prev;
+    struct seq_walk walks[WALKS];
+    size_t bytes;
+};
+
+static void length_init(struct length_rule *r)
 {
-    static const char *const sequences[] = {
+    static const char *const sequences[WALKS / 2] = {
         "0123456789",
         "qwertyuiop",
         "asdfghjkl",
         "zxcvbnm",
         "abcdefghijklmnopqrstuvwxyz",
     };
-    size_t n = sizeof(sequences) / sizeof(sequences[0]);
 
-    drop_repeats(runes, &count);
-    for (size_t i = 0; i < n; i++)
-        drop_sequence(runes, &count, sequences[i], false);
-    for (size_t i = 0; i < n; i++)
-        drop_sequence(runes, &count, sequences[i], true);
-    /* The library measures the remaining Go string, which counts bytes. */
-    return encoded_length(runes, count);
+    r->prev = 0;
+    r->prev_prev = 0;
+    for (int i = 0; i < WALKS / 2; i++) {
+        seq_walk_init(&r->walks[i], sequences[i], false);
+        seq_walk_init(&r->walks[WALKS / 2 + i], sequences[i], true);
+    }
+    r->bytes = 0;
+}
+
+/* Return the number of bytes of c in UTF-8. */
+static size_t encoded_size(uint32_t c)
+{
+    if (c < 0x80)
+        return 1;
+    if (c < 0x800)
+        return 2;
+    return c < 0x10000 ? 3 : 4;
+}
+
+static void length_feed(struct length_rule *r, uint32_t c, uint64_t *steps)
+{
+    bool repeat = c == r->prev && c == r->prev_prev;
+
+    (*steps)++;
+    r->prev_prev = r->prev;
+    r->prev = c;
+    if (repeat)
+        return;
+    for (int i = 0; i < WALKS; i++) {
+        (*steps)++;
+        if (!seq_walk_keeps(&r->walks[i], c))
+            return;
+    }
+    r->bytes += encoded_size(c);
+}
+
+double password_entropy_counted(const char *password, uint64_t *steps)
+{
+    size_t len = strlen(password);
+    struct base_rule base;
+    struct length_rule length;
+    int base_size;
+    double term;
+    double bits = 0.0;
+
+    base_init(&base);
+    length_init(&length);
+    for (size_t i = 0; i < len;) {
+        uint32_t c;
+
+        (*steps)++;
+        i += utf8_decode(password + i, len - i, &c);
+        base_feed(&base, c, steps);
+        length_feed(&length, c, steps);
+    }
+    base_size = base_finish(&base);
+    /* The base is 0 only for the empty password, whose length is 0. */
+    term = base_size > 0 ? log2((double)base_size) : 0.0;
+
+    /* log2(base^length), summed a term at a time as the library does,
+     * because a product would round differently near the threshold. */
+    for (size_t i = 0; i < length.bytes; i++) {
+        (*steps)++;
+        bits += term;
+    }
+    return bits;
 }
 
 double password_entropy(const char *password)
 {
-    size_t count;
-    uint32_t *runes = decode_runes(password, &count);
-    int base = entropy_base(runes, count);
-    size_t length = entropy_length(runes, count);
-    double bits = 0.0;
+    uint64_t steps = 0;
 
-    /* log2(base^length), summed a term at a time as the library does. */
-    for (size_t i = 0; i < length; i++)
-        bits += log2((double)base);
-    free(runes);
-    return bits;
+    return password_entropy_counted(password, &steps);
 }
 
-static void weakness_reason(const char *password, char *reason, size_t size)
+/* Only ASCII characters have a class, and in UTF-8 every byte below
+ * 0x80 is an ASCII character, so the bytes are read without decoding. */
+static void weakness_reason(const char *password, char *reason, size_t size,
+                            uint64_t *steps)
 {
-    size_t count;
-    uint32_t *runes = decode_runes(password, &count);
-    bool used[CLASS_NONE] = {false};
+    bool used[CLASS_NONE + 1] = {false};
     const char *hints[4];
     size_t nhints = 0;
     struct buf text;
 
-    for (size_t i = 0; i < count; i++) {
-        enum char_class cls = classify(runes[i]);
-
-        if (cls != CLASS_NONE)
-            used[cls] = true;
+    for (const char *p = password; *p != '\0'; p++) {
+        (*steps)++;
+        used[classify((unsigned char)*p)] = true;
     }
-    free(runes);
 
     if (!used[CLASS_OTHER_SPECIAL] || !used[CLASS_SEP] || !used[CLASS_REPLACE])
         hints[nhints++] = "including more special characters";
@@ -387,10 +451,11 @@ static void weakness_reason(const char *password, char *reason, size_t size)
     buf_release(&text);
 }
 
-int password_check_strength(const char *password, char *reason, size_t size)
+int password_check_strength_counted(const char *password, char *reason,
+                                    size_t size, uint64_t *steps)
 {
-    if (password_entropy(password) < PASSWORD_MIN_ENTROPY) {
-        weakness_reason(password, reason, size);
+    if (password_entropy_counted(password, steps) < PASSWORD_MIN_ENTROPY) {
+        weakness_reason(password, reason, size, steps);
         return -1;
     }
     if (strlen(password) > PASSWORD_MAX_LEN) {
@@ -399,4 +464,11 @@ int password_check_strength(const char *password, char *reason, size_t size)
         return -1;
     }
     return 0;
+}
+
+int password_check_strength(const char *password, char *reason, size_t size)
+{
+    uint64_t steps = 0;
+
+    return password_check_strength_counted(password, reason, size, &steps);
 }
