@@ -136,12 +136,32 @@ static void serve_through(const char *admin)
     harness_free(h);
 }
 
+/* The private cluster of the test that runs, stopped by its teardown even
+ * when an assertion ends the test early. */
+static struct cluster *private_cluster;
+static int private_port;
+
+static int start_private_cluster(void **state)
+{
+    (void)state;
+    private_port = cluster_free_port();
+    private_cluster = cluster_start(private_port);
+    return 0;
+}
+
+static int stop_private_cluster(void **state)
+{
+    (void)state;
+    cluster_free(private_cluster);
+    private_cluster = NULL;
+    return 0;
+}
+
 /* Over TCP to a server without TLS: sslmode=require must stop start-up
  * with libpq's reason, sslmode=disable must connect. */
 static void sslmode_from_the_string_is_honoured(void **state)
 {
-    int port = cluster_free_port();
-    struct cluster *c = cluster_start(port);
+    int port = private_port;
     char conninfo[1024];
     char log[8192];
     PGconn *conn;
@@ -163,7 +183,6 @@ static void sslmode_from_the_string_is_honoured(void **state)
     assert_int_equal(PQstatus(conn), CONNECTION_OK);
     PQfinish(conn);
     serve_through(conninfo);
-    cluster_free(c);
 }
 
 static long status_of_first(struct harness *h)
@@ -229,7 +248,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(url_form_reaches_the_same_database),
-        cmocka_unit_test(sslmode_from_the_string_is_honoured),
+        cmocka_unit_test_setup_teardown(sslmode_from_the_string_is_honoured,
+                                        start_private_cluster,
+                                        stop_private_cluster),
         cmocka_unit_test(string_settings_win_over_defaults),
         cmocka_unit_test(unreachable_database_fails_start_up),
     };
