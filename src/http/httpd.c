@@ -533,7 +533,10 @@ int httpd_start(struct httpd *httpd, const struct httpd_config *config,
     httpd->config = *config;
     /* NOTE: libmicrohttpd 0.9.75 itself sends the error for an invalid or huge
      * Content-Length or oversized headers, as HTML without
-     * X-Coder-Build-Version. No callback runs first, no option replaces it. */
+     * X-Coder-Build-Version. No callback runs first, no option replaces it.
+     * NOTE: it also misses a hang-up that arrives together with the last
+     * bytes of an unfinished request; such a socket waits for the idle
+     * timeout. */
     httpd->daemon = MHD_start_daemon(
         flags, 0, on_accept, httpd, on_request, httpd,
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_LISTEN_SOCKET,
