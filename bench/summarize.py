@@ -118,7 +118,8 @@ def me_table(results):
 
 
 def lookup_table(results):
-    """The store's key lookup alone, beside /users/me on the same store."""
+    """Tabulate the store's key lookup alone beside /users/me on the same
+    store."""
     lookups = {}
     for rec in results.get("lookup", []):
         lookups.setdefault(rec["server"], {})[rec["round"]] = rec

@@ -41,7 +41,7 @@
 
 /* libmicrohttpd's memory per connection, which bounds the request line
  * and headers together: about 127,000 bytes fit, so a 64 KiB search query
- * still gets a JSON answer.
+ * still gets a JSON response.
  * NOTE: libmicrohttpd 0.9.75 zeroes the whole of it twice per request.
  * Measured on 2 cores with wrk, 64 KiB served 12% more GET /users/me at 64
  * and 256 connections, and 32 KiB 16% and 30% more, but a 64 KiB query

@@ -48,7 +48,7 @@ static const char sql_lock_key_user[] =
 
 /* The key, stored only while the presented key ($13, NULL when unchecked)
  * exists. This statement's snapshot is taken after the lock above, so it
- * sees the revocations of a change that committed meanwhile. */
+ * includes the deletions of a change that committed meanwhile. */
 static const char sql_insert_key[] =
     "INSERT INTO api_keys (id, hashed_secret, user_id, last_used, expires_at, "
     "created_at, updated_at, login_type, lifetime_seconds, ip_address, scope, "

@@ -234,7 +234,7 @@ enum store_result store_user_touch(struct store *store, const char *id,
 /*
  * Conditions for storing a new key, checked in the insert's transaction
  * with the user's row locked, so that a concurrent password change or
- * deletion either sees the new key (and revokes it) or makes the insert
+ * deletion either finds the new key (and deletes it) or makes the insert
  * fail. A NULL field is not checked.
  */
 struct store_key_guard {
