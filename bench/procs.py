@@ -22,7 +22,8 @@ STOP_GRACE = 20
 
 
 class BenchError(Exception):
-    """A step of the benchmark failed; the message says which and why."""
+    """A failed step of the benchmark; the message names the step and the
+    reason."""
 
 
 def free_port():

@@ -9,7 +9,7 @@
  * in and before any of the body is read. libmicrohttpd 0.9.75 uses the
  * first of several Content-Length headers, and the chunked coding over a
  * Content-Length. A proxy in front that reads the same bytes differently
- * would see a second request where the server sees a body, or the
+ * would find a second request where the server reads a body, or the
  * reverse. Such requests are rejected, and their connection must be
  * closed after the error response so that no byte after the headers is
  * read as a request.
